@@ -1,0 +1,538 @@
+import Crypto
+import RiptDSL
+
+/// Stage 3, compile: partitions (DSL values) to chain sets.
+///
+/// All validation happens here, and every problem is collected, not just the
+/// first. Output is deterministic: partitions come in the order of their file
+/// paths, and a partition's chain names hash only what it generates.
+public struct Compiler: Sendable {
+    public var protocols: ProtocolTable
+
+    public init(protocols: ProtocolTable = .system()) {
+        self.protocols = protocols
+    }
+
+    /// Compiles evaluated files; any diagnostic, from evaluation or here, fails the whole set.
+    public func compile(_ files: [EvaluatedRuleFile]) -> Result<CompiledRuleset, RuleErrors> {
+        var diagnostics: [Diagnostic] = []
+        var chainSets: [ChainSet] = []
+        var seen: [String: SourceLocation] = [:]
+        for file in files {
+            diagnostics += file.diagnostics
+            // A file that failed to evaluate would only add follow-on errors.
+            guard file.diagnostics.isEmpty else { continue }
+            guard let first = file.partitions.first else {
+                diagnostics.append(Diagnostic(
+                    "no partition in this rule file; a rule file holds one Partition(\"name\") { … }",
+                    at: .start(of: file.path)))
+                continue
+            }
+            for extra in file.partitions.dropFirst() {
+                diagnostics.append(Diagnostic(
+                    "multiple partition definitions are not permitted in the same file; move '\(extra.name)' to a file of its own",
+                    at: extra.location, notes: [.init("first partition '\(first.name)' is here", at: first.location)]))
+            }
+            for partition in file.partitions {
+                if let earlier = seen[partition.name] {
+                    diagnostics.append(Diagnostic(
+                        "partition name '\(partition.name)' is already defined; partition names must be unique",
+                        at: partition.location, notes: [.init("'\(partition.name)' is first defined here", at: earlier)]))
+                    continue
+                }
+                seen[partition.name] = partition.location
+                var compilation = PartitionCompilation(partition: partition, protocols: protocols)
+                if let chainSet = compilation.compile() { chainSets.append(chainSet) }
+                diagnostics += compilation.diagnostics
+            }
+        }
+        guard diagnostics.isEmpty else { return .failure(RuleErrors(diagnostics)) }
+        return .success(CompiledRuleset(partitions: chainSets))
+    }
+}
+
+/// Longest partition name: NAME + "-a" + 6 hex digits stays within the 28
+/// characters libiptc keeps intact.
+public let maximumPartitionNameLength = 20
+
+/// One partition's compilation: checks, expansion, naming.
+private struct PartitionCompilation {
+    let partition: Partition
+    let protocols: ProtocolTable
+    var diagnostics: [Diagnostic] = []
+
+    var labels: [String: (network: IPv4Network, location: SourceLocation?)] = ["all": (.any, nil)]
+    var dnatRules: [Rule] = []
+    var snatRules: [Rule] = []
+    var filterRules: [Rule] = []
+    var filterPointers: [Rule] = []
+    var dnatPointers: [Rule] = []
+    var snatPointers: [Rule] = []
+    var raw: [RawCommand] = []
+
+    init(partition: Partition, protocols: ProtocolTable) {
+        self.partition = partition
+        self.protocols = protocols
+    }
+
+    var name: String { partition.name }
+    var filterChain: String { "\(name)-a" }
+    var dnatChain: String { "\(name)-d" }
+    var snatChain: String { "\(name)-s" }
+
+    mutating func error(_ message: String, at location: SourceLocation, notes: [Diagnostic.Note] = []) {
+        diagnostics.append(Diagnostic(message, at: location, notes: notes))
+    }
+
+    mutating func compile() -> ChainSet? {
+        checkName()
+        // Labels first: a rule may use a label defined below it.
+        for case .label(let label) in partition.statements { define(label) }
+        for statement in partition.statements {
+            switch statement {
+            case .label: continue
+            case .filter(let rule): expand(rule)
+            case .rewrite(let rewrite): expand(rewrite)
+            case .raw(let block): parse(block)
+            }
+        }
+        guard diagnostics.isEmpty else { return nil }
+        return name(chains: [
+            (.nat, dnatChain, dnatRules), (.nat, snatChain, snatRules), (.filter, filterChain, filterRules),
+        ])
+    }
+
+    // MARK: Partition and labels
+
+    mutating func checkName() {
+        let at = partition.location
+        if name.isEmpty {
+            error("partition name is empty; name the partition, like Partition(\"joeblogsco\")", at: at)
+        } else if name.contains(where: \.isWhitespace) {
+            error("partition name '\(name)' can't contain whitespace; use '_' instead", at: at)
+        } else if name.contains("-") {
+            error("partition name '\(name)' can't contain dashes ('-'); use '_' instead", at: at)
+        } else if !name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == ".") }) {
+            error("partition name '\(name)' can only contain ASCII letters, digits, '_' and '.'", at: at)
+        } else if name.count > maximumPartitionNameLength {
+            error("partition name '\(name)' is \(name.count) characters; it cannot be longer than \(maximumPartitionNameLength) characters", at: at)
+        }
+    }
+
+    mutating func define(_ label: Label) {
+        if label.name.isEmpty {
+            error("label name is empty; name the address, like Label(\"app-01\", address: \"192.0.2.10\")", at: label.location)
+            return
+        }
+        if label.name == "all" {
+            error("'all' is built in (every address) and can't be redefined; choose another label name", at: label.location)
+            return
+        }
+        if let earlier = labels[label.name], let where_ = earlier.location {
+            error("label '\(label.name)' is already defined in partition '\(name)'; give each address its own name",
+                  at: label.location, notes: [.init("'\(label.name)' is first defined here", at: where_)])
+            return
+        }
+        switch IPv4Network.parse(label.address) {
+        case .success(let network): labels[label.name] = (network, label.location)
+        case .failure(let failure): error("label '\(label.name)': \(failure.message)", at: label.location)
+        }
+    }
+
+    /// The address of a label used in a role ("a from", "a dnat private", …).
+    mutating func resolve(_ label: String, role: String, at location: SourceLocation) -> IPv4Network? {
+        if let found = labels[label] { return found.network }
+        var message = "address '\(label)' (\(role)) isn't defined; add Label(\"\(label)\", address: \"…\") to partition '\(name)'"
+        if let suggestion = closestMatch(to: label, in: labels.keys) { message += ", or did you mean '\(suggestion)'?" }
+        error(message, at: location)
+        return nil
+    }
+
+    /// A single address for a NAT target: `role` names it in the error.
+    mutating func resolveHost(_ label: String, role: String, at location: SourceLocation) -> IPv4Network? {
+        guard let network = resolve(label, role: role, at: location) else { return nil }
+        guard network.isHost else {
+            error("\(role) '\(label)' is the network \(network.cidr); translation needs a single address", at: location)
+            return nil
+        }
+        return network
+    }
+
+    // MARK: Rule bodies
+
+    /// A rule body's statements, checked and resolved.
+    struct Body {
+        var protocols: [IPProtocol?] = []
+        var ports: [(spec: PortUse, location: SourceLocation)] = []
+        var portsLocation: SourceLocation?
+        var explicitProtocols: SourceLocation?
+        var froms: [IPv4Network] = []
+        var fromLocation: SourceLocation?
+        var tos: [IPv4Network] = []
+        var interface: String?
+        var dnats: [(public: IPv4Network, private: IPv4Network)] = []
+        var snats: [(private: IPv4Network, public: IPv4Network)] = []
+    }
+
+    enum PortUse {
+        case port(PortRange)
+        case mapping(PortRange, to: UInt16)
+    }
+
+    enum RuleKind {
+        case filter(FilterAction)
+        case rewrite
+    }
+
+    mutating func body(_ statements: [RuleStatement], kind: RuleKind, word: String) -> Body {
+        var body = Body()
+        for statement in statements {
+            switch statement {
+            case .protocols(let list):
+                if list.protocols.isEmpty { error("Protocols needs at least one protocol, like Protocols(\"udp\")", at: list.location) }
+                body.explicitProtocols = body.explicitProtocols ?? list.location
+                for spec in list.protocols {
+                    switch resolveProtocol(spec, at: list.location) {
+                    case .any: body.protocols.append(nil)
+                    case .protocol(let value): body.protocols.append(value)
+                    case .unknown: continue
+                    }
+                }
+            case .ports(let list):
+                if list.ports.isEmpty { error("Ports needs at least one port, like Ports(80, 443)", at: list.location) }
+                body.portsLocation = body.portsLocation ?? list.location
+                for spec in list.ports {
+                    guard let use = portUse(spec, at: list.location) else { continue }
+                    if case .filter = kind, case .mapping = use {
+                        error("a port mapping (\(render(spec))) only means something in a Rewrite; in \(word) write the port itself", at: list.location)
+                        continue
+                    }
+                    body.ports.append((use, list.location))
+                }
+            case .from(let from):
+                if from.labels.isEmpty { error("From needs at least one label, like From(\"office\")", at: from.location) }
+                body.fromLocation = body.fromLocation ?? from.location
+                for label in from.labels {
+                    if let network = resolve(label, role: "a from", at: from.location) { body.froms.append(network) }
+                }
+            case .to(let to):
+                if case .rewrite = kind {
+                    error("To isn't used in a Rewrite; DNAT(\"public\" => \"private\") names where traffic goes", at: to.location)
+                    continue
+                }
+                if to.labels.isEmpty { error("To needs at least one label, like To(\"app-01\")", at: to.location) }
+                for label in to.labels {
+                    if let network = resolve(label, role: "a to", at: to.location) { body.tos.append(network) }
+                }
+            case .interface(let interface):
+                if case .rewrite = kind {
+                    error("Interface isn't supported in a Rewrite; match the interface in an Accept, Drop, Reject or Log rule", at: interface.location)
+                } else if body.interface != nil {
+                    error("a rule has one Interface; write another rule for the second interface", at: interface.location)
+                } else if let problem = interfaceProblem(interface.name) {
+                    error("interface '\(interface.name)' \(problem)", at: interface.location)
+                } else {
+                    body.interface = interface.name
+                }
+            case .dnat(let dnat):
+                guard case .rewrite = kind else {
+                    error("DNAT belongs in a Rewrite, not in \(word); write Rewrite(\"…\") { DNAT(\"public\" => \"private\") }", at: dnat.location)
+                    continue
+                }
+                if dnat.mapping.from.isEmpty { error("DNAT needs at least one public label before '=>'", at: dnat.location) }
+                guard let target = resolveHost(dnat.mapping.to, role: "a dnat private", at: dnat.location) else { continue }
+                for label in dnat.mapping.from {
+                    if let source = resolve(label, role: "a dnat public", at: dnat.location) { body.dnats.append((source, target)) }
+                }
+            case .snat(let snat):
+                guard case .rewrite = kind else {
+                    error("SNAT belongs in a Rewrite, not in \(word); write Rewrite(\"…\") { SNAT(\"private\" => \"public\") }", at: snat.location)
+                    continue
+                }
+                if snat.mapping.from.isEmpty { error("SNAT needs at least one private label before '=>'", at: snat.location) }
+                guard let target = resolveHost(snat.mapping.to, role: "a snat public", at: snat.location) else { continue }
+                for label in snat.mapping.from {
+                    if let source = resolve(label, role: "a snat private", at: snat.location) { body.snats.append((source, target)) }
+                }
+            }
+        }
+        return body
+    }
+
+    /// A protocol spec, looked up; an unknown one is reported.
+    mutating func resolveProtocol(_ spec: ProtocolSpec, at location: SourceLocation) -> ProtocolTable.Lookup {
+        let lookup: ProtocolTable.Lookup
+        switch spec {
+        case .name(let text): lookup = protocols.lookup(name: text)
+        case .number(let number): lookup = protocols.lookup(number: number)
+        }
+        if lookup == .unknown {
+            switch spec {
+            case .number(let number):
+                error("protocol number \(number) is outside 0–255", at: location)
+            case .name(let text):
+                var message = "unknown protocol '\(text)'; use a name from /etc/protocols or a number from 0 to 255"
+                if let suggestion = closestMatch(to: text, in: protocols.names) { message += "; did you mean '\(suggestion)'?" }
+                error(message, at: location)
+            }
+        }
+        return lookup
+    }
+
+    mutating func portUse(_ spec: PortSpec, at location: SourceLocation) -> PortUse? {
+        switch spec {
+        case .port, .range:
+            return portRange(spec, at: location).map(PortUse.port)
+        case .mapping(let from, let to):
+            guard case .port(let target) = to else {
+                error("a port mapping maps to one port, not \(render(to)); write it like 2222 => 22", at: location)
+                return nil
+            }
+            if case .mapping = from {
+                error("a port mapping can't be chained (\(render(spec))); write it like 2222 => 22", at: location)
+                return nil
+            }
+            guard let range = portRange(from, at: location), let port = port(target, at: location) else { return nil }
+            return .mapping(range, to: port)
+        }
+    }
+
+    mutating func portRange(_ spec: PortSpec, at location: SourceLocation) -> PortRange? {
+        switch spec {
+        case .port(let value):
+            return port(value, at: location).map { PortRange($0, $0) }
+        case .range(.port(let first), .port(let last)):
+            guard let low = port(first, at: location), let high = port(last, at: location) else { return nil }
+            guard low <= high else {
+                error("port range \(first)...\(last) is reversed; a range's start must be below its end: write \(last)...\(first)", at: location)
+                return nil
+            }
+            return PortRange(low, high)
+        default:
+            error("a port range joins two ports, like 8000...8900, not \(render(spec))", at: location)
+            return nil
+        }
+    }
+
+    mutating func port(_ value: Int, at location: SourceLocation) -> UInt16? {
+        guard (1...65535).contains(value) else {
+            error("port \(value) is outside 1–65535", at: location)
+            return nil
+        }
+        return UInt16(value)
+    }
+
+    func render(_ spec: PortSpec) -> String {
+        switch spec {
+        case .port(let value): "\(value)"
+        case .range(let first, let last): "\(render(first))...\(render(last))"
+        case .mapping(let from, let to): "\(render(from)) => \(render(to))"
+        }
+    }
+
+    /// Why an interface name can't be matched, or nil: 1–15 printable
+    /// characters, none of them whitespace, quotes, '/', ':' or '!', a '+'
+    /// (prefix match) only at the end, and not starting with '-'.
+    func interfaceProblem(_ name: String) -> String? {
+        let bytes = Array(name.utf8)
+        if bytes.isEmpty || bytes.count > 15 { return "must be 1 to 15 characters long" }
+        if bytes.first == UInt8(ascii: "-") { return "can't start with '-'" }
+        for (index, byte) in bytes.enumerated() {
+            let isLast = index == bytes.count - 1
+            switch byte {
+            case UInt8(ascii: "+") where isLast: continue
+            case UInt8(ascii: "+"): return "can have '+' only at the end (vlan+ matches every vlan interface)"
+            case 0x21...0x7E where !"\"'/:!".utf8.contains(byte): continue
+            default: return "can only contain printable ASCII other than spaces, quotes, '/', ':' and '!'"
+            }
+        }
+        return nil
+    }
+
+    // MARK: Expansion
+
+    /// `Accept/Drop/Reject/Log`: for each from × to, a pointer on the
+    /// destination and one rule per protocol × port.
+    mutating func expand(_ rule: FilterRule) {
+        let word = rule.action.word
+        let body = body(rule.statements, kind: .filter(rule.action), word: word)
+        let protocols = body.explicitProtocols == nil ? [IPProtocol.tcp] : body.protocols
+        checkPortsHaveProtocol(body, protocols: protocols)
+        let action = Target(rule.action)
+        for from in body.froms.orAll {
+            for to in body.tos.orAll {
+                filterPointers.append(Rule(destination: to, target: .jump(filterChain)))
+                for ipProtocol in protocols {
+                    let base = Rule(source: from, destination: to, inInterface: body.interface, ipProtocol: ipProtocol, target: action)
+                    if body.ports.isEmpty {
+                        append(base, to: \.filterRules, log: rule.log && rule.action != .log)
+                    }
+                    for case (.port(let range), _) in body.ports {
+                        var ported = base
+                        ported.destinationPort = range
+                        append(ported, to: \.filterRules, log: rule.log && rule.action != .log)
+                    }
+                }
+            }
+        }
+    }
+
+    /// `Rewrite`: DNAT pairs with their accepts, then SNAT pairs with theirs.
+    mutating func expand(_ rewrite: Rewrite) {
+        let body = body(rewrite.statements, kind: .rewrite, word: "Rewrite")
+        if body.dnats.isEmpty && body.snats.isEmpty && !rewrite.statements.contains(where: \.isTranslation) {
+            error("a Rewrite needs DNAT(\"public\" => \"private\") or SNAT(\"private\" => \"public\")", at: rewrite.location)
+        }
+        if !rewrite.statements.contains(where: \.isDNAT) {
+            for case let (location?, word) in [(body.portsLocation, "Ports"), (body.explicitProtocols, "Protocols"), (body.fromLocation, "From")] {
+                error("\(word) in a Rewrite applies to DNAT, and this Rewrite has none; SNAT translates all traffic from its private labels", at: location)
+            }
+        }
+        // A DNAT with no ports and no protocols rewrites the whole address (1:1).
+        let protocols: [IPProtocol?] = body.explicitProtocols != nil ? body.protocols : body.ports.isEmpty ? [nil] : [.tcp]
+        checkPortsHaveProtocol(body, protocols: protocols)
+        let log = rewrite.log
+        for (publicAddress, privateAddress) in body.dnats {
+            filterPointers.append(Rule(destination: privateAddress, target: .jump(filterChain)))
+            dnatPointers.append(Rule(destination: publicAddress, target: .jump(dnatChain)))
+            let uses: [PortUse?] = body.ports.isEmpty ? [nil] : body.ports.map(\.spec)
+            for use in uses {
+                for ipProtocol in protocols {
+                    for from in body.froms.orAll {
+                        var translate = Rule(source: from, destination: publicAddress, ipProtocol: ipProtocol,
+                                             target: .dnat(address: privateAddress.address, port: nil))
+                        var accept = Rule(source: from, destination: privateAddress, ipProtocol: ipProtocol, target: .accept)
+                        switch use {
+                        case nil: break
+                        case .port(let range)?:
+                            translate.destinationPort = range
+                            accept.destinationPort = range
+                        case .mapping(let range, let port)?:
+                            translate.destinationPort = range
+                            translate.target = .dnat(address: privateAddress.address, port: port)
+                            accept.destinationPort = PortRange(port, port)
+                        }
+                        append(translate, to: \.dnatRules, log: log)
+                        append(accept, to: \.filterRules, log: log)
+                    }
+                }
+            }
+        }
+        for (privateAddress, publicAddress) in body.snats {
+            filterPointers.append(Rule(source: privateAddress, target: .jump(filterChain)))
+            snatPointers.append(Rule(source: privateAddress, target: .jump(snatChain)))
+            append(Rule(source: privateAddress, target: .snat(address: publicAddress.address)), to: \.snatRules, log: log)
+            append(Rule(source: privateAddress, target: .accept), to: \.filterRules, log: log)
+        }
+    }
+
+    /// Ports need every protocol of the rule to have ports.
+    mutating func checkPortsHaveProtocol(_ body: Body, protocols: [IPProtocol?]) {
+        guard let location = body.portsLocation, !body.ports.isEmpty else { return }
+        for ipProtocol in protocols where !(ipProtocol?.hasPorts ?? false) {
+            let name = ipProtocol?.name ?? "all"
+            error("ports need protocol tcp or udp, and '\(name)' has no ports ript can match; remove Ports or list only tcp and udp in Protocols",
+                  at: body.explicitProtocols ?? location)
+        }
+    }
+
+    /// Appends a rule, after a LOG rule with the same matches when logging.
+    mutating func append(_ rule: Rule, to chain: WritableKeyPath<PartitionCompilation, [Rule]>, log: Bool) {
+        if log { self[keyPath: chain].append(rule.with(.log)) }
+        self[keyPath: chain].append(rule)
+    }
+
+    mutating func parse(_ block: Raw) {
+        var number = 0
+        for line in block.text.split(separator: "\n", omittingEmptySubsequences: false) {
+            number += 1
+            let trimmed = line.trimmingWhitespace
+            guard !trimmed.isEmpty, !trimmed.hasPrefix("#") else { continue }
+            switch RawCommand.parse(trimmed) {
+            case .success(let command): raw.append(command)
+            case .failure(let failure):
+                error("raw line \(number) ('\(trimmed)') \(failure.message)", at: block.location)
+            }
+        }
+    }
+
+    // MARK: Naming
+
+    /// Hashes what the partition generates, then gives its chains their final names.
+    func name(chains: [(Table, String, [Rule])]) -> ChainSet {
+        let pointers = [
+            (Table.filter, Bootstrap.filterChain, filterPointers.uniqued()),
+            (Table.nat, Bootstrap.snatChain, snatPointers.uniqued()),
+            (Table.nat, Bootstrap.dnatChain, dnatPointers.uniqued()),
+        ]
+        let chains = chains.map { ($0.0, $0.1, $0.2.uniqued()) }
+
+        // The digest input: one line per chain, rule, pointer and raw command,
+        // in iptables-save syntax with protocol numbers (so /etc/protocols
+        // naming can't change it). Descriptions and file paths are not in it.
+        var lines = ["partition \(name)"]
+        for (table, chain, rules) in chains {
+            lines.append("chain \(table.rawValue) \(chain)")
+            lines += rules.map { "-t \(table.rawValue) -A \(chain) " + $0.arguments(.short, protocolAsNumber: true).joined(separator: " ") }
+        }
+        for (table, chain, rules) in pointers {
+            lines += rules.map { "-t \(table.rawValue) -A \(chain) " + $0.arguments(.short, protocolAsNumber: true).joined(separator: " ") }
+        }
+        lines += raw.map { "raw -t \($0.table.rawValue) " + $0.restoreArguments.joined(separator: " ") }
+        let digest = SHA256.hash(data: Array(lines.joined(separator: "\n").utf8))
+        let hash = digest.prefix(3).map { byte in
+            let digits = Array("0123456789abcdef")
+            return String([digits[Int(byte >> 4)], digits[Int(byte & 0xF)]])
+        }.joined()
+
+        func final(_ placeholder: String) -> String {
+            let kind = placeholder.last!
+            return "\(name)-\(kind)\(hash)"
+        }
+        func renamed(_ rule: Rule) -> Rule {
+            guard case .jump(let chain) = rule.target else { return rule }
+            return rule.with(.jump(final(chain)))
+        }
+        return ChainSet(
+            partition: name,
+            hash: hash,
+            location: partition.location,
+            chains: chains.map { Chain(table: $0.0, name: final($0.1), rules: $0.2) },
+            pointers: pointers.flatMap { table, chain, rules in rules.map { Pointer(table: table, chain: chain, rule: renamed($0)) } },
+            raw: raw)
+    }
+}
+
+extension RuleStatement {
+    var isDNAT: Bool {
+        if case .dnat = self { return true }
+        return false
+    }
+
+    var isTranslation: Bool {
+        switch self {
+        case .dnat, .snat: true
+        default: false
+        }
+    }
+}
+
+extension Array where Element == IPv4Network {
+    /// The labels given, or `all` when none were.
+    var orAll: [IPv4Network] { isEmpty ? [.any] : self }
+}
+
+extension Array where Element: Hashable {
+    /// The elements without repeats, first occurrence kept. Dropping a later
+    /// copy of an earlier rule never changes what a chain does.
+    func uniqued() -> [Element] {
+        var seen = Set<Element>()
+        return filter { seen.insert($0).inserted }
+    }
+}
+
+extension StringProtocol {
+    var trimmingWhitespace: String {
+        String(drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())
+    }
+}

@@ -1,0 +1,103 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// An IP protocol a rule matches: its number, and the name ript prints.
+public struct IPProtocol: Hashable, Sendable, CustomStringConvertible {
+    public let number: UInt8
+    public let name: String
+
+    public init(number: UInt8, name: String) {
+        self.number = number
+        self.name = name
+    }
+
+    public static let tcp = IPProtocol(number: 6, name: "tcp")
+    public static let udp = IPProtocol(number: 17, name: "udp")
+
+    /// Only tcp and udp rules can match ports in ript.
+    public var hasPorts: Bool { number == 6 || number == 17 }
+
+    public var description: String { name }
+}
+
+/// Protocol names and numbers, from /etc/protocols as iptables reads them.
+public struct ProtocolTable: Sendable {
+    private var numbersByName: [String: UInt8] = [:]
+    private var namesByNumber: [UInt8: String] = [:]
+
+    /// `name number aliases… # comment` lines.
+    public init(parsing text: String) {
+        for line in text.split(whereSeparator: \.isNewline) {
+            let fields = line.prefix { $0 != "#" }.split(whereSeparator: \.isWhitespace).map(String.init)
+            guard fields.count >= 2, let number = UInt8(fields[1]) else { continue }
+            if namesByNumber[number] == nil { namesByNumber[number] = fields[0].lowercased() }
+            for name in [fields[0]] + fields.dropFirst(2) where numbersByName[name.lowercased()] == nil {
+                numbersByName[name.lowercased()] = number
+            }
+        }
+    }
+
+    /// The machine's /etc/protocols, or the protocols ript knows without it
+    /// (minimal containers often lack the file).
+    public static func system() -> ProtocolTable {
+        if let text = try? readSmallFile("/etc/protocols") { return ProtocolTable(parsing: text) }
+        return ProtocolTable(parsing: builtIn)
+    }
+
+    /// The common protocols, as Debian's netbase lists them.
+    static let builtIn = """
+        ip 0 IP
+        icmp 1 ICMP
+        igmp 2 IGMP
+        tcp 6 TCP
+        udp 17 UDP
+        ipv6 41 IPv6
+        gre 47 GRE
+        esp 50 IPSEC-ESP
+        ah 51 IPSEC-AH
+        ipv6-icmp 58 IPv6-ICMP
+        ospf 89 OSPFIGP
+        pim 103 PIM
+        vrrp 112 VRRP
+        l2tp 115 L2TP
+        sctp 132 SCTP
+        udplite 136 UDPLite
+        """
+
+    /// The protocol a name or number means, or nil for any protocol (`all`, `ip`, 0).
+    public func lookup(name: String) -> Lookup {
+        let key = name.lowercased()
+        if key == "all" { return .any }
+        guard let number = numbersByName[key] else { return .unknown }
+        return resolve(number)
+    }
+
+    public func lookup(number: Int) -> Lookup {
+        guard let value = UInt8(exactly: number) else { return .unknown }
+        return resolve(value)
+    }
+
+    private func resolve(_ number: UInt8) -> Lookup {
+        number == 0 ? .any : .protocol(IPProtocol(number: number, name: namesByNumber[number] ?? String(number)))
+    }
+
+    /// Names close to a misspelt one, for "did you mean".
+    var names: some Sequence<String> { numbersByName.keys }
+
+    public enum Lookup: Equatable {
+        case any
+        case `protocol`(IPProtocol)
+        case unknown
+    }
+}
+
+/// Reads a small text file (under 1 MiB), or throws.
+func readSmallFile(_ path: String) throws -> String {
+    switch readRuleText(path) {
+    case .success(let text): return text
+    case .failure(let diagnostic): throw diagnostic
+    }
+}

@@ -1,0 +1,186 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import RiptDSL
+
+/// One rule file's text, with the path diagnostics name it by.
+public struct RuleSource: Sendable {
+    public let path: String
+    public let text: String
+
+    public init(path: String, text: String) {
+        self.path = path
+        self.text = text
+    }
+}
+
+/// What the load stage found under PATH: the readable rule files, in a stable
+/// order, and a diagnostic for each file that could not be read as rule text.
+public struct LoadedRuleFiles: Sendable {
+    public let path: String
+    /// PATH named one file, not a directory: `clean` then considers only its partitions.
+    public let isSingleFile: Bool
+    public let sources: [RuleSource]
+    public let diagnostics: [Diagnostic]
+}
+
+/// PATH itself is unusable; nothing under it was read.
+public struct RulePathError: Error, Sendable, CustomStringConvertible {
+    public let description: String
+}
+
+/// Stage 1, load: find the rule files under PATH and read them.
+///
+/// PATH is a `.swift` file or a directory searched recursively for `*.swift`.
+/// Entries are visited in byte order of their names, depth first, so the order
+/// never depends on the file system. Hidden entries (`.name`) and `Package.swift`
+/// (an editor setup for the rules directory) are skipped; symbolic links are
+/// followed, each directory at most once, so a link loop ends.
+public enum RuleFileLoader {
+    /// Larger files are refused: no real rule file comes near it.
+    public static let maximumFileSize = 16 << 20
+
+    public static func load(path: String) throws(RulePathError) -> LoadedRuleFiles {
+        var info = stat()
+        guard !path.isEmpty, stat(path, &info) == 0 else {
+            throw RulePathError(description: "The specified rule file or directory '\(path)' does not exist")
+        }
+        var walk = Walk()
+        let isDirectory = (info.st_mode & S_IFMT) == S_IFDIR
+        if isDirectory {
+            let root = path.count > 1 && path.hasSuffix("/") ? String(path.dropLast()) : path
+            walk.directory(root)
+        } else {
+            walk.file(path)
+        }
+        return LoadedRuleFiles(path: path, isSingleFile: !isDirectory, sources: walk.sources, diagnostics: walk.diagnostics)
+    }
+
+    private struct Walk {
+        var sources: [RuleSource] = []
+        var diagnostics: [Diagnostic] = []
+        var visited: Set<String> = []
+
+        mutating func directory(_ path: String) {
+            guard let real = realPath(path), visited.insert(real).inserted else { return }
+            guard let entries = listDirectory(path) else {
+                diagnostics.append(Diagnostic("cannot read directory: \(errorText()); check its permissions", at: .start(of: path)))
+                return
+            }
+            for name in entries.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
+                guard !name.hasPrefix("."), name != "Package.swift" else { continue }
+                let child = path == "/" ? "/" + name : path + "/" + name
+                var info = stat()
+                guard stat(child, &info) == 0 else { continue }  // a dangling link
+                switch info.st_mode & S_IFMT {
+                case S_IFDIR: directory(child)
+                case S_IFREG where name.hasSuffix(".swift"): file(child)
+                default: continue
+                }
+            }
+        }
+
+        mutating func file(_ path: String) {
+            switch readRuleText(path) {
+            case .success(let text): sources.append(RuleSource(path: path, text: text))
+            case .failure(let diagnostic): diagnostics.append(diagnostic)
+            }
+        }
+    }
+}
+
+/// Reads a file as rule text: UTF-8, no NUL bytes, at most `maximumFileSize`.
+func readRuleText(_ path: String) -> Result<String, Diagnostic> {
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else {
+        return .failure(Diagnostic("cannot read rule file: \(errorText()); check its permissions", at: .start(of: path)))
+    }
+    defer { close(fd) }
+    var bytes: [UInt8] = []
+    var buffer = [UInt8](repeating: 0, count: 1 << 16)
+    while true {
+        let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+        if count < 0 {
+            if errno == EINTR { continue }
+            return .failure(Diagnostic("cannot read rule file: \(errorText())", at: .start(of: path)))
+        }
+        if count == 0 { break }
+        bytes.append(contentsOf: buffer[..<count])
+        if bytes.count > RuleFileLoader.maximumFileSize {
+            return .failure(Diagnostic(
+                "rule file is larger than \(RuleFileLoader.maximumFileSize >> 20) MiB; split it into several partitions",
+                at: .start(of: path)))
+        }
+    }
+    if let offset = firstInvalidUTF8(bytes) {
+        return .failure(Diagnostic("rule file is not valid UTF-8 here; save it as UTF-8 text", at: position(of: offset, in: bytes, file: path)))
+    }
+    if let offset = bytes.firstIndex(of: 0) {
+        return .failure(Diagnostic("rule file contains a NUL byte; a rule file is Swift source text", at: position(of: offset, in: bytes, file: path)))
+    }
+    return .success(String(decoding: bytes, as: UTF8.self))
+}
+
+/// The byte offset of the first malformed UTF-8 sequence, if any.
+func firstInvalidUTF8(_ bytes: [UInt8]) -> Int? {
+    var i = 0
+    while i < bytes.count {
+        let lead = bytes[i]
+        let length: Int
+        var low: UInt8 = 0x80, high: UInt8 = 0xBF
+        switch lead {
+        case 0x00...0x7F: i += 1; continue
+        case 0xC2...0xDF: length = 2
+        case 0xE0: length = 3; low = 0xA0
+        case 0xE1...0xEC, 0xEE...0xEF: length = 3
+        case 0xED: length = 3; high = 0x9F
+        case 0xF0: length = 4; low = 0x90
+        case 0xF1...0xF3: length = 4
+        case 0xF4: length = 4; high = 0x8F
+        default: return i
+        }
+        guard i + length <= bytes.count else { return i }
+        for k in 1..<length {
+            let byte = bytes[i + k]
+            let (lo, hi) = k == 1 ? (low, high) : (UInt8(0x80), UInt8(0xBF))
+            guard byte >= lo, byte <= hi else { return i }
+        }
+        i += length
+    }
+    return nil
+}
+
+/// Line and (byte) column of an offset, both from 1, as Swift counts them.
+private func position(of offset: Int, in bytes: [UInt8], file: String) -> SourceLocation {
+    var line = 1, lineStart = 0
+    for index in 0..<offset where bytes[index] == UInt8(ascii: "\n") {
+        line += 1
+        lineStart = index + 1
+    }
+    return SourceLocation(file: file, line: line, column: offset - lineStart + 1)
+}
+
+private func realPath(_ path: String) -> String? {
+    guard let resolved = realpath(path, nil) else { return nil }
+    defer { free(resolved) }
+    return String(cString: resolved)
+}
+
+private func listDirectory(_ path: String) -> [String]? {
+    guard let dir = opendir(path) else { return nil }
+    defer { closedir(dir) }
+    var names: [String] = []
+    while let entry = readdir(dir) {
+        let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+            String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+        }
+        if name != "." && name != ".." { names.append(name) }
+    }
+    return names
+}
+
+func errorText() -> String {
+    String(cString: strerror(errno)).lowercased()
+}

@@ -1,0 +1,59 @@
+/// Renders chain sets as iptables commands with long options, one per line,
+/// in the style of the original Ript: the bootstrap first, then each partition
+/// under a `# NAME-HASH` header. Run top to bottom on a kernel without ript's
+/// chains, the script builds exactly the ruleset: chains are filled before
+/// any pointer leads into them, and filter pointers come before nat ones, so
+/// traffic is never rewritten before the accepts it needs are in place.
+public enum CommandRenderer {
+    public static func render(_ ruleset: CompiledRuleset) -> String {
+        var out = "# bootstrap\n"
+        for (table, name) in Bootstrap.chains {
+            out += "iptables --table \(table.rawValue) --new-chain \(name)\n"
+            for hook in Bootstrap.hooks where hook.chain == name {
+                out += "iptables --table \(table.rawValue) --insert \(hook.builtIn) 1 --jump \(name)\n"
+            }
+        }
+        for chainSet in ruleset.partitions {
+            out += "\n# \(chainSet.id)\n"
+            for chain in chainSet.chains {
+                out += "iptables --table \(chain.table.rawValue) --new-chain \(chain.name)\n"
+            }
+            for chain in chainSet.chains {
+                for rule in chain.rules {
+                    out += command(chain.table, "--append", chain.name, rule)
+                }
+            }
+            for pointer in chainSet.pointers {
+                out += command(pointer.table, "--append", pointer.chain, pointer.rule)
+            }
+            for raw in chainSet.raw {
+                let table = raw.table == .filter ? [] : ["--table", raw.table.rawValue]
+                out += (["iptables"] + table + raw.arguments).map(shellQuoted).joined(separator: " ") + "\n"
+            }
+        }
+        return out
+    }
+
+    static func command(_ table: Table, _ verb: String, _ chain: String, _ rule: Rule) -> String {
+        "iptables --table \(table.rawValue) \(verb) \(chain) " + rule.arguments(.long).joined(separator: " ") + "\n"
+    }
+}
+
+/// A word as a POSIX shell reads it back: bare when it is plainly safe,
+/// otherwise in single quotes (so `$`, backquotes and `\` stay literal).
+func shellQuoted(_ word: String) -> String {
+    let safe = !word.isEmpty && word.utf8.allSatisfy { byte in
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+            true
+        default:
+            "-_./:=+,@%!".utf8.contains(byte)
+        }
+    }
+    if safe { return word }
+    var quoted = "'"
+    for character in word {
+        if character == "'" { quoted += "'\\''" } else { quoted.append(character) }
+    }
+    return quoted + "'"
+}

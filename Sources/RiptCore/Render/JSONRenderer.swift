@@ -1,0 +1,63 @@
+/// Renders chain sets as JSON, schema `ript.chainsets` version 1 (README.md,
+/// "JSON output"). Addresses are always CIDR; absent matches are absent keys.
+public enum JSONRenderer {
+    public static let schema = "ript.chainsets"
+    public static let version = 1
+
+    public static func render(_ ruleset: CompiledRuleset) -> String {
+        JSON.object([
+            ("schema", .string(schema)),
+            ("version", .number(version)),
+            ("bootstrap", .object([
+                ("chains", .array(Bootstrap.chains.map { .object([("table", .string($0.table.rawValue)), ("name", .string($0.name))]) })),
+                ("hooks", .array(Bootstrap.hooks.map {
+                    .object([("table", .string($0.table.rawValue)), ("chain", .string($0.builtIn)), ("position", .number(1)), ("jump", .string($0.chain))])
+                })),
+            ])),
+            ("partitions", .array(ruleset.partitions.map(partition))),
+        ]).text
+    }
+
+    static func partition(_ chainSet: ChainSet) -> JSON {
+        .object([
+            ("name", .string(chainSet.partition)),
+            ("hash", .string(chainSet.hash)),
+            ("file", .string(chainSet.location.file)),
+            ("line", .number(chainSet.location.line)),
+            ("chains", .array(chainSet.chains.map { chain in
+                .object([("table", .string(chain.table.rawValue)), ("name", .string(chain.name)), ("rules", .array(chain.rules.map(rule)))])
+            })),
+            ("pointers", .array(chainSet.pointers.map { pointer in
+                .object([("table", .string(pointer.table.rawValue)), ("chain", .string(pointer.chain)), ("rule", rule(pointer.rule))])
+            })),
+            ("raw", .array(chainSet.raw.map { command in
+                .object([("table", .string(command.table.rawValue)), ("arguments", .array(command.arguments.map(JSON.string)))])
+            })),
+        ])
+    }
+
+    static func rule(_ rule: Rule) -> JSON {
+        var members: [(String, JSON)] = []
+        if let source = rule.source { members.append(("source", .string(source.cidr))) }
+        if let destination = rule.destination { members.append(("destination", .string(destination.cidr))) }
+        if let interface = rule.inInterface { members.append(("inInterface", .string(interface))) }
+        if let ipProtocol = rule.ipProtocol {
+            members.append(("protocol", .object([("name", .string(ipProtocol.name)), ("number", .number(Int(ipProtocol.number)))])))
+        }
+        if let ports = rule.destinationPort {
+            members.append(("destinationPort", .object([("first", .number(Int(ports.first))), ("last", .number(Int(ports.last)))])))
+        }
+        switch rule.target {
+        case .accept: members.append(("target", .string("accept")))
+        case .drop: members.append(("target", .string("drop")))
+        case .reject: members += [("target", .string("reject")), ("rejectWith", .string("icmp-port-unreachable"))]
+        case .log: members.append(("target", .string("log")))
+        case .jump(let chain): members += [("target", .string("jump")), ("chain", .string(chain))]
+        case .dnat(let address, let port):
+            members += [("target", .string("dnat")), ("toAddress", .string(dotted(address)))]
+            if let port { members.append(("toPort", .number(Int(port)))) }
+        case .snat(let address): members += [("target", .string("snat")), ("toAddress", .string(dotted(address)))]
+        }
+        return .object(members)
+    }
+}

@@ -1,0 +1,44 @@
+/// Renders chain sets as iptables-restore input: one `*table … COMMIT` block
+/// per table, filter first, so a restore commits the accepts before the nat
+/// rules that need them. It is the complete ruleset for a kernel without
+/// ript's chains: load it with `iptables-restore --noflush`.
+public enum RestoreRenderer {
+    public static func render(_ ruleset: CompiledRuleset) -> String {
+        var out = ""
+        let rawTables = Set(ruleset.partitions.flatMap { $0.raw.map(\.table) })
+        for table in Table.allCases where table == .filter || table == .nat || rawTables.contains(table) {
+            out += "*\(table.rawValue)\n"
+            for (chainTable, name) in Bootstrap.chains where chainTable == table {
+                out += ":\(name) - [0:0]\n"
+            }
+            for chainSet in ruleset.partitions {
+                for chain in chainSet.chains where chain.table == table {
+                    out += ":\(chain.name) - [0:0]\n"
+                }
+            }
+            for hook in Bootstrap.hooks where hook.table == table {
+                out += "-I \(hook.builtIn) 1 -j \(hook.chain)\n"
+            }
+            for chainSet in ruleset.partitions {
+                let chains = chainSet.chains.filter { $0.table == table }
+                let pointers = chainSet.pointers.filter { $0.table == table }
+                let raw = chainSet.raw.filter { $0.table == table }
+                guard chains.contains(where: { !$0.rules.isEmpty }) || !pointers.isEmpty || !raw.isEmpty else { continue }
+                out += "# \(chainSet.id)\n"
+                for chain in chains {
+                    for rule in chain.rules {
+                        out += "-A \(chain.name) " + rule.arguments(.short).joined(separator: " ") + "\n"
+                    }
+                }
+                for pointer in pointers {
+                    out += "-A \(pointer.chain) " + pointer.rule.arguments(.short).joined(separator: " ") + "\n"
+                }
+                for command in raw {
+                    out += command.restoreArguments.joined(separator: " ") + "\n"
+                }
+            }
+            out += "COMMIT\n"
+        }
+        return out
+    }
+}

@@ -1,0 +1,52 @@
+import ArgumentParser
+import RiptCore
+
+/// ript: a declarative firewall rule compiler for Linux.
+@main
+struct Ript: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ript",
+        abstract: "Compile partitions of firewall rules to iptables chains and change the kernel incrementally, without flushing.",
+        version: "0.1.0",
+        subcommands: [Rules.self]
+    )
+}
+
+extension Ript {
+    /// `ript rules …`: the rule files and what they compile to.
+    struct Rules: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Compile rule files and compare them with the kernel.",
+            subcommands: [Generate.self]
+        )
+    }
+}
+
+/// PATH: the rule file or directory most commands take.
+struct RulePathOptions: ParsableArguments {
+    @Argument(help: ArgumentHelp(
+        "A rule file, or a directory searched recursively for *.swift rule files.",
+        valueName: "path"))
+    var path: String
+}
+
+/// Exit codes scripts can rely on.
+extension ExitCode {
+    /// The rule files or the command failed; nothing was changed.
+    static let error = ExitCode(2)
+}
+
+/// Runs a stage, printing its diagnostics to standard error on failure.
+func reportingErrors<Value>(_ body: () throws -> Value) throws -> Value {
+    do {
+        return try body()
+    } catch let errors as RuleErrors {
+        writeStandardError(errors.description + "\n")
+        let count = errors.diagnostics.count
+        writeStandardError("ript: \(count) error\(count == 1 ? "" : "s"); nothing was generated\n")
+        throw ExitCode.error
+    } catch let error as RulePathError {
+        writeStandardError("ript: error: \(error.description)\n")
+        throw ExitCode.error
+    }
+}
