@@ -26,7 +26,7 @@ public struct RawCommand: Hashable, Sendable {
         case .failure(let error): return .failure(error)
         }
         guard words.first == "iptables" else {
-            return .failure(RawLineError("raw lines are iptables commands and must start with 'iptables'"))
+            return .failure(RawLineError("isn't an iptables command; each raw line starts with 'iptables'"))
         }
         var table = Table.filter
         var arguments: [String] = []

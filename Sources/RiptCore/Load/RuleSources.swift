@@ -36,9 +36,14 @@ public struct RulePathError: Error, Sendable, CustomStringConvertible {
 /// PATH is a `.swift` file or a directory searched recursively for `*.swift`.
 /// Entries are visited in byte order of their names, depth first, so the order
 /// never depends on the file system. Hidden entries (`.name`) and `Package.swift`
-/// (an editor setup for the rules directory) are skipped; symbolic links are
-/// followed, each directory at most once, so a link loop ends.
+/// (an editor setup for the rules directory) are skipped, and so is every
+/// directory below PATH holding a file named `.ript-skip` (drafts, disabled
+/// partitions, ript's own error examples). Symbolic links are followed, each
+/// directory at most once, so a link loop ends.
 public enum RuleFileLoader {
+    /// A directory holding a file of this name is skipped, with all under it.
+    public static let skipMarker = ".ript-skip"
+
     /// Larger files are refused: no real rule file comes near it.
     public static let maximumFileSize = 16 << 20
 
@@ -51,7 +56,7 @@ public enum RuleFileLoader {
         let isDirectory = (info.st_mode & S_IFMT) == S_IFDIR
         if isDirectory {
             let root = path.count > 1 && path.hasSuffix("/") ? String(path.dropLast()) : path
-            walk.directory(root)
+            walk.directory(root, isRoot: true)
         } else {
             walk.file(path)
         }
@@ -63,12 +68,13 @@ public enum RuleFileLoader {
         var diagnostics: [Diagnostic] = []
         var visited: Set<String> = []
 
-        mutating func directory(_ path: String) {
+        mutating func directory(_ path: String, isRoot: Bool = false) {
             guard let real = realPath(path), visited.insert(real).inserted else { return }
             guard let entries = listDirectory(path) else {
                 diagnostics.append(Diagnostic("cannot read directory: \(errorText()); check its permissions", at: .start(of: path)))
                 return
             }
+            if !isRoot, entries.contains(RuleFileLoader.skipMarker) { return }
             for name in entries.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
                 guard !name.hasPrefix("."), name != "Package.swift" else { continue }
                 let child = path == "/" ? "/" + name : path + "/" + name

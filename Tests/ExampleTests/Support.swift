@@ -1,0 +1,81 @@
+import Foundation
+import Testing
+
+/// The package's root directory, found from this file's path.
+let packageRoot: URL = URL(fileURLWithPath: #filePath)
+    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+/// The `ript` binary SwiftPM built beside the test bundle.
+let riptBinary: URL = {
+    let bundleDirectory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+    for candidate in [bundleDirectory, bundleDirectory.deletingLastPathComponent()] {
+        let binary = candidate.appendingPathComponent("ript")
+        if FileManager.default.isExecutableFile(atPath: binary.path) { return binary }
+    }
+    return packageRoot.appendingPathComponent(".build/debug/ript")
+}()
+
+/// What a finished process printed and how it exited.
+struct ProcessResult {
+    let status: Int32
+    let standardOutput: String
+    let standardError: String
+}
+
+/// Runs a program to completion from the package root.
+@discardableResult
+func run(_ executable: URL, _ arguments: [String], in directory: URL = packageRoot, input: String? = nil) throws -> ProcessResult {
+    let process = Process()
+    process.executableURL = executable
+    process.arguments = arguments
+    process.currentDirectoryURL = directory
+    let output = Pipe(), error = Pipe(), standardInput = Pipe()
+    process.standardOutput = output
+    process.standardError = error
+    process.standardInput = standardInput
+    try process.run()
+    // Read both pipes while the process runs, so a large output can't block it.
+    nonisolated(unsafe) var errorData = Data()
+    let reader = Thread { errorData = error.fileHandleForReading.readDataToEndOfFile() }
+    reader.start()
+    if let input { standardInput.fileHandleForWriting.write(Data(input.utf8)) }
+    try standardInput.fileHandleForWriting.close()
+    let outputData = output.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    while !reader.isFinished { usleep(1000) }
+    return ProcessResult(
+        status: process.terminationStatus,
+        standardOutput: String(decoding: outputData, as: UTF8.self),
+        standardError: String(decoding: errorData, as: UTF8.self))
+}
+
+func ript(_ arguments: String...) throws -> ProcessResult {
+    try run(riptBinary, arguments)
+}
+
+/// Runs a program found on PATH.
+func runTool(_ name: String, _ arguments: [String], in directory: URL = packageRoot, input: String? = nil) throws -> ProcessResult {
+    try run(URL(fileURLWithPath: "/usr/bin/env"), [name] + arguments, in: directory, input: input)
+}
+
+/// Compares text with a golden file; with RIPT_UPDATE_GOLDEN=1 rewrites the file instead.
+func expectGolden(_ actual: String, _ goldenPath: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+    let url = packageRoot.appendingPathComponent(goldenPath)
+    if ProcessInfo.processInfo.environment["RIPT_UPDATE_GOLDEN"] == "1" {
+        try actual.write(to: url, atomically: true, encoding: .utf8)
+        return
+    }
+    guard let expected = try? String(contentsOf: url, encoding: .utf8) else {
+        Issue.record("missing golden file \(goldenPath); run RIPT_UPDATE_GOLDEN=1 swift test and review it", sourceLocation: sourceLocation)
+        return
+    }
+    #expect(actual == expected, "output differs from \(goldenPath)", sourceLocation: sourceLocation)
+}
+
+/// Rule files directly in a directory (not recursive), sorted, as paths from the package root.
+func ruleFiles(in directory: String) throws -> [String] {
+    try FileManager.default.contentsOfDirectory(atPath: packageRoot.appendingPathComponent(directory).path)
+        .filter { $0.hasSuffix(".swift") }
+        .sorted()
+        .map { "\(directory)/\($0)" }
+}

@@ -1,0 +1,5 @@
+import RiptDSL
+
+// The same name as first.swift: partition names are unique across files.
+Partition("foobar") {
+}

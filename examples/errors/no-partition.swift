@@ -1,0 +1,3 @@
+import RiptDSL
+
+// A rule file with only comments in it.

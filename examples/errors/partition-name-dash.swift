@@ -1,0 +1,4 @@
+import RiptDSL
+
+Partition("dash-in-my-name") {
+}

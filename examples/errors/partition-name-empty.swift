@@ -1,0 +1,4 @@
+import RiptDSL
+
+Partition("") {
+}

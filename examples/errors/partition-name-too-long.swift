@@ -1,0 +1,4 @@
+import RiptDSL
+
+Partition("name_is_21_characters") {
+}

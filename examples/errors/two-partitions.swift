@@ -1,0 +1,7 @@
+import RiptDSL
+
+Partition("first") {
+}
+
+Partition("second") {
+}
