@@ -37,7 +37,8 @@ let package = Package(
             ]
         ),
         .testTarget(name: "RiptCoreTests", dependencies: ["RiptCore", "RiptDSL"]),
-        .testTarget(name: "ExampleTests", dependencies: ["RiptCore", "RiptDSL"]),
+        // Depends on the executable so `swift test` builds the `ript` the golden tests run.
+        .testTarget(name: "ExampleTests", dependencies: ["RiptCore", "RiptDSL", "ript"]),
     ],
     swiftLanguageModes: [.v6]
 )

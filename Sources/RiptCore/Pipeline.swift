@@ -18,7 +18,7 @@ public enum Pipeline {
         if loaded.sources.isEmpty && loaded.diagnostics.isEmpty {
             throw RulePathError(description: "no rule files (*.swift) found under '\(path)'")
         }
-        let evaluated = loaded.sources.map(RuleFileEvaluator.evaluate)
+        let evaluated = loaded.sources.concurrentMap(RuleFileEvaluator.evaluate)
         switch compiler.compile(evaluated) {
         case .success(let ruleset) where loaded.diagnostics.isEmpty:
             return ruleset

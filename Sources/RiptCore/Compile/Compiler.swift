@@ -16,7 +16,7 @@ public struct Compiler: Sendable {
     /// Compiles evaluated files; any diagnostic, from evaluation or here, fails the whole set.
     public func compile(_ files: [EvaluatedRuleFile]) -> Result<CompiledRuleset, RuleErrors> {
         var diagnostics: [Diagnostic] = []
-        var chainSets: [ChainSet] = []
+        var partitions: [Partition] = []
         var seen: [String: SourceLocation] = [:]
         for file in files {
             diagnostics += file.diagnostics
@@ -41,13 +41,18 @@ public struct Compiler: Sendable {
                     continue
                 }
                 seen[partition.name] = partition.location
-                var compilation = PartitionCompilation(partition: partition, protocols: protocols)
-                if let chainSet = compilation.compile() { chainSets.append(chainSet) }
-                diagnostics += compilation.diagnostics
+                partitions.append(partition)
             }
         }
+        // Partitions compile independently of each other, so on every core.
+        let protocols = self.protocols
+        let compiled = partitions.concurrentMap { partition in
+            var compilation = PartitionCompilation(partition: partition, protocols: protocols)
+            return (compilation.compile(), compilation.diagnostics)
+        }
+        diagnostics += compiled.flatMap(\.1)
         guard diagnostics.isEmpty else { return .failure(RuleErrors(diagnostics)) }
-        return .success(CompiledRuleset(partitions: chainSets))
+        return .success(CompiledRuleset(partitions: compiled.compactMap(\.0)))
     }
 }
 

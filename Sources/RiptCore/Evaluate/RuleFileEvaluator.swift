@@ -29,7 +29,8 @@ public enum RuleFileEvaluator {
     public static func evaluate(_ source: RuleSource) -> EvaluatedRuleFile {
         let tree = Parser.parse(source: source.text)
         let converter = SourceLocationConverter(fileName: source.path, tree: tree)
-        let parseErrors = ParseDiagnosticsGenerator.diagnostics(for: tree)
+        // The diagnostics generator walks the whole tree: only broken ones need it.
+        let parseErrors: [Diagnostic] = !tree.hasError ? [] : ParseDiagnosticsGenerator.diagnostics(for: tree)
             .filter { $0.diagMessage.severity == .error }
             .map { diagnostic in
                 let at = diagnostic.location(converter: converter)
