@@ -13,7 +13,7 @@ extension Array where Element: Sendable {
         }
         // Each chunk writes only its own slots, so the writes never overlap.
         nonisolated(unsafe) let slots = buffer
-        let chunkCount = Swift.min(count, ProcessInfoCores.count * 4)
+        let chunkCount = Swift.min(count, processorCount * 4)
         let chunkSize = (count + chunkCount - 1) / chunkCount
         self.withUnsafeBufferPointer { elements in
             nonisolated(unsafe) let input = elements
@@ -34,7 +34,5 @@ import Glibc
 import Darwin
 #endif
 
-/// The number of cores this process may run on.
-enum ProcessInfoCores {
-    static let count = Swift.max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
-}
+/// The number of online processors.
+let processorCount = Swift.max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))

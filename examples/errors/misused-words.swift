@@ -17,5 +17,7 @@ Partition("misused") {
     Rewrite("snat to a network") { SNAT("web" => "net") }
     Accept("two interfaces") { Interface("eth0"); Interface("eth1"); To("web") }
     Accept("bad interface") { Interface("-j ACCEPT"); To("web") }
+    Accept("shell in an interface") { Interface("eth$(reboot)"); To("web") }
+    Accept("a lone plus") { Interface("+"); To("web") }
     Accept("empty lists") { From(); To(); Ports(); Protocols() }
 }

@@ -335,20 +335,26 @@ private struct PartitionCompilation {
         }
     }
 
-    /// Why an interface name can't be matched, or nil: 1–15 printable
-    /// characters, none of them whitespace, quotes, '/', ':' or '!', a '+'
-    /// (prefix match) only at the end, and not starting with '-'.
+    /// Why an interface name can't be matched, or nil: 1–15 characters of
+    /// ASCII letters, digits, '.', '_' and '-', not starting with '-', with a
+    /// '+' (prefix match) allowed only at the end. The kernel allows more, but
+    /// no real interface needs it, and nothing else can pass for an option
+    /// or shell syntax in generated output.
     func interfaceProblem(_ name: String) -> String? {
         let bytes = Array(name.utf8)
         if bytes.isEmpty || bytes.count > 15 { return "must be 1 to 15 characters long" }
         if bytes.first == UInt8(ascii: "-") { return "can't start with '-'" }
         for (index, byte) in bytes.enumerated() {
-            let isLast = index == bytes.count - 1
             switch byte {
-            case UInt8(ascii: "+") where isLast: continue
-            case UInt8(ascii: "+"): return "can have '+' only at the end (vlan+ matches every vlan interface)"
-            case 0x21...0x7E where !"\"'/:!".utf8.contains(byte): continue
-            default: return "can only contain printable ASCII other than spaces, quotes, '/', ':' and '!'"
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "-"):
+                continue
+            case UInt8(ascii: "+") where index == bytes.count - 1 && index > 0:
+                continue
+            case UInt8(ascii: "+"):
+                return "can have '+' only at the end, after a prefix (vlan+ matches every vlan interface)"
+            default:
+                return "can only contain ASCII letters, digits, '.', '_' and '-', and a final '+'"
             }
         }
         return nil

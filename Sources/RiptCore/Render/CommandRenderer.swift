@@ -34,8 +34,10 @@ public enum CommandRenderer {
         return out
     }
 
+    /// Every word is shell-quoted where it needs it, so the output stays one
+    /// command per line for `sh` whatever a name contains.
     static func command(_ table: Table, _ verb: String, _ chain: String, _ rule: Rule) -> String {
-        "iptables --table \(table.rawValue) \(verb) \(chain) " + rule.arguments(.long).joined(separator: " ") + "\n"
+        (["iptables", "--table", table.rawValue, verb, chain] + rule.arguments(.long)).map(shellQuoted).joined(separator: " ") + "\n"
     }
 }
 
