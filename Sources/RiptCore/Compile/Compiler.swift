@@ -175,8 +175,10 @@ private struct PartitionCompilation {
         var fromLocation: SourceLocation?
         var tos: [IPv4Network] = []
         var interface: String?
-        var dnats: [(public: IPv4Network, private: IPv4Network)] = []
-        var snats: [(private: IPv4Network, public: IPv4Network)] = []
+        /// (public, private) pairs.
+        var dnats: [(IPv4Network, IPv4Network)] = []
+        /// (private, public) pairs.
+        var snats: [(IPv4Network, IPv4Network)] = []
     }
 
     enum PortUse {
@@ -240,28 +242,30 @@ private struct PartitionCompilation {
                     body.interface = interface.name
                 }
             case .dnat(let dnat):
-                guard case .rewrite = kind else {
-                    error("DNAT belongs in a Rewrite, not in \(word); write Rewrite(\"…\") { DNAT(\"public\" => \"private\") }", at: dnat.location)
-                    continue
-                }
-                if dnat.mapping.from.isEmpty { error("DNAT needs at least one public label before '=>'", at: dnat.location) }
-                guard let target = resolveHost(dnat.mapping.to, role: "a dnat private", at: dnat.location) else { continue }
-                for label in dnat.mapping.from {
-                    if let source = resolve(label, role: "a dnat public", at: dnat.location) { body.dnats.append((source, target)) }
-                }
+                body.dnats += translation(dnat.mapping, "DNAT", from: "public", to: "private", in: kind, word: word, at: dnat.location)
             case .snat(let snat):
-                guard case .rewrite = kind else {
-                    error("SNAT belongs in a Rewrite, not in \(word); write Rewrite(\"…\") { SNAT(\"private\" => \"public\") }", at: snat.location)
-                    continue
-                }
-                if snat.mapping.from.isEmpty { error("SNAT needs at least one private label before '=>'", at: snat.location) }
-                guard let target = resolveHost(snat.mapping.to, role: "a snat public", at: snat.location) else { continue }
-                for label in snat.mapping.from {
-                    if let source = resolve(label, role: "a snat private", at: snat.location) { body.snats.append((source, target)) }
-                }
+                body.snats += translation(snat.mapping, "SNAT", from: "private", to: "public", in: kind, word: word, at: snat.location)
             }
         }
         return body
+    }
+
+    /// The (from, to) address pairs of a DNAT or SNAT: each label left of
+    /// `=>` with the single address right of it.
+    mutating func translation(
+        _ mapping: LabelMapping, _ nat: String, from fromRole: String, to toRole: String,
+        in kind: RuleKind, word: String, at location: SourceLocation
+    ) -> [(IPv4Network, IPv4Network)] {
+        guard case .rewrite = kind else {
+            error("\(nat) belongs in a Rewrite, not in \(word); write Rewrite(\"…\") { \(nat)(\"\(fromRole)\" => \"\(toRole)\") }", at: location)
+            return []
+        }
+        if mapping.from.isEmpty { error("\(nat) needs at least one \(fromRole) label before '=>'", at: location) }
+        let role = nat.lowercased()
+        guard let target = resolveHost(mapping.to, role: "a \(role) \(toRole)", at: location) else { return [] }
+        return mapping.from.compactMap { label in
+            resolve(label, role: "a \(role) \(fromRole)", at: location).map { ($0, target) }
+        }
     }
 
     /// A protocol spec, looked up; an unknown one is reported.
