@@ -9,6 +9,8 @@ let package = Package(
         .library(name: "RiptDSL", targets: ["RiptDSL"]),
         // The compiler core: load → evaluate → compile → render.
         .library(name: "RiptCore", targets: ["RiptCore"]),
+        // Reading the kernel's chains, planning and applying changes through libiptc.
+        .library(name: "RiptKernel", targets: ["RiptKernel"]),
         .executable(name: "ript", targets: ["ript"]),
     ],
     dependencies: [
@@ -29,16 +31,22 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        // libiptc, the legacy x_tables library iptables-legacy uses (apt: libiptc-dev).
+        .systemLibrary(name: "CIPTables", pkgConfig: "libip4tc", providers: [.apt(["libiptc-dev"])]),
+        // The kernel side: read, diff, apply. The only module that talks to C.
+        .target(name: "RiptKernel", dependencies: ["RiptCore", "CIPTables"]),
         .executableTarget(
             name: "ript",
             dependencies: [
                 "RiptCore",
+                "RiptKernel",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "RiptCoreTests", dependencies: ["RiptCore", "RiptDSL"]),
+        .testTarget(name: "RiptKernelTests", dependencies: ["RiptKernel", "RiptCore", "CIPTables"]),
         // Depends on the executable so `swift test` builds the `ript` the golden tests run.
-        .testTarget(name: "ExampleTests", dependencies: ["RiptCore", "RiptDSL", "ript"]),
+        .testTarget(name: "ExampleTests", dependencies: ["RiptCore", "RiptDSL", "RiptKernel", "ript"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -20,7 +20,8 @@ public enum Pipeline {
         }
         let evaluated = loaded.sources.concurrentMap(RuleFileEvaluator.evaluate)
         switch compiler.compile(evaluated) {
-        case .success(let ruleset) where loaded.diagnostics.isEmpty:
+        case .success(var ruleset) where loaded.diagnostics.isEmpty:
+            ruleset.isFromSingleFile = loaded.isSingleFile
             return ruleset
         case .success:
             throw RuleErrors(loaded.diagnostics)

@@ -8,7 +8,7 @@ struct Ript: ParsableCommand {
         commandName: "ript",
         abstract: "Compile partitions of firewall rules to iptables chains and change the kernel incrementally, without flushing.",
         version: "0.1.0",
-        subcommands: [Rules.self]
+        subcommands: [Rules.self, Clean.self, Apply.self]
     )
 }
 
@@ -17,7 +17,15 @@ extension Ript {
     struct Rules: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Compile rule files and compare them with the kernel.",
-            subcommands: [Generate.self]
+            subcommands: [Generate.self, Diff.self, Apply.self, Save.self, Flush.self]
+        )
+    }
+
+    /// `ript clean …`: stale chains and pointers.
+    struct Clean: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Find and remove stale ript chains and their pointers.",
+            subcommands: [Diff.self, Apply.self]
         )
     }
 }

@@ -174,4 +174,10 @@ public enum Bootstrap {
 /// What a set of rule files compiles to: one chain set per partition, in file order.
 public struct CompiledRuleset: Sendable {
     public let partitions: [ChainSet]
+    /// PATH named one file: clean considers only its partitions.
+    public internal(set) var isFromSingleFile = false
+
+    public init(partitions: [ChainSet]) {
+        self.partitions = partitions
+    }
 }

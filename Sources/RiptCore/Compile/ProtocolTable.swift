@@ -5,6 +5,7 @@ import Darwin
 #endif
 
 /// An IP protocol a rule matches: its number, and the name ript prints.
+/// Two are equal when their numbers are: the name is only how it reads.
 public struct IPProtocol: Hashable, Sendable, CustomStringConvertible {
     public let number: UInt8
     public let name: String
@@ -21,6 +22,9 @@ public struct IPProtocol: Hashable, Sendable, CustomStringConvertible {
     public var hasPorts: Bool { number == 6 || number == 17 }
 
     public var description: String { name }
+
+    public static func == (lhs: IPProtocol, rhs: IPProtocol) -> Bool { lhs.number == rhs.number }
+    public func hash(into hasher: inout Hasher) { hasher.combine(number) }
 }
 
 /// Protocol names and numbers, from /etc/protocols as iptables reads them.
@@ -81,7 +85,12 @@ public struct ProtocolTable: Sendable {
     }
 
     private func resolve(_ number: UInt8) -> Lookup {
-        number == 0 ? .any : .protocol(IPProtocol(number: number, name: namesByNumber[number] ?? String(number)))
+        number == 0 ? .any : .protocol(`protocol`(number: number))
+    }
+
+    /// The protocol with this number, named as /etc/protocols names it (or by its number).
+    public func `protocol`(number: UInt8) -> IPProtocol {
+        IPProtocol(number: number, name: namesByNumber[number] ?? String(number))
     }
 
     /// Names close to a misspelt one, for "did you mean".

@@ -149,7 +149,7 @@ public struct RawLineError: Error, Sendable, Equatable {
 extension RawCommand {
     /// The arguments quoted for iptables-restore: double quotes around any
     /// argument with spaces or quotes, backslash before `"` and `\`.
-    var restoreArguments: [String] {
+    public var restoreArguments: [String] {
         arguments.map { argument in
             guard argument.isEmpty || argument.contains(where: { $0.isWhitespace || $0 == "\"" || $0 == "'" || $0 == "\\" }) else { return argument }
             var quoted = "\""

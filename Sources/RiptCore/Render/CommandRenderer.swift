@@ -26,18 +26,27 @@ public enum CommandRenderer {
             for pointer in chainSet.pointers {
                 out += command(pointer.table, "--append", pointer.chain, pointer.rule)
             }
-            for raw in chainSet.raw {
-                let table = raw.table == .filter ? [] : ["--table", raw.table.rawValue]
-                out += (["iptables"] + table + raw.arguments).map(shellQuoted).joined(separator: " ") + "\n"
-            }
+            out += chainSet.raw.map(rawCommand).joined()
         }
         return out
     }
 
-    /// Every word is shell-quoted where it needs it, so the output stays one
-    /// command per line for `sh` whatever a name contains.
     static func command(_ table: Table, _ verb: String, _ chain: String, _ rule: Rule) -> String {
-        (["iptables", "--table", table.rawValue, verb, chain] + rule.arguments(.long)).map(shellQuoted).joined(separator: " ") + "\n"
+        command(table, [verb, chain] + rule.arguments(.long))
+    }
+
+    /// One iptables command line. Every word is shell-quoted where it needs
+    /// it, so the output stays one command per line for `sh` whatever a name contains.
+    public static func command(_ table: Table, _ words: [String]) -> String {
+        (["iptables", "--table", table.rawValue] + words).map(shellQuoted).joined(separator: " ") + "\n"
+    }
+}
+
+extension CommandRenderer {
+    /// A raw line as a command: `iptables [--table T] ARGUMENTS`.
+    public static func rawCommand(_ raw: RawCommand) -> String {
+        let table = raw.table == .filter ? [] : ["--table", raw.table.rawValue]
+        return (["iptables"] + table + raw.arguments).map(shellQuoted).joined(separator: " ") + "\n"
     }
 }
 

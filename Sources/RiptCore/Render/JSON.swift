@@ -1,6 +1,6 @@
 /// A JSON value whose objects keep their keys in the order written, so the
 /// output is byte-for-byte stable and reads in the documented order.
-indirect enum JSON {
+public indirect enum JSON: Sendable {
     case string(String)
     case number(Int)
     case bool(Bool)
@@ -8,7 +8,7 @@ indirect enum JSON {
     case object([(String, JSON)])
 
     /// Pretty-printed with two-space indentation and a final newline.
-    var text: String {
+    public var text: String {
         var out = ""
         write(to: &out, indent: "")
         return out + "\n"

@@ -36,7 +36,7 @@ public enum JSONRenderer {
         ])
     }
 
-    static func rule(_ rule: Rule) -> JSON {
+    public static func rule(_ rule: Rule) -> JSON {
         var members: [(String, JSON)] = []
         if let source = rule.source { members.append(("source", .string(source.cidr))) }
         if let destination = rule.destination { members.append(("destination", .string(destination.cidr))) }

@@ -1,0 +1,32 @@
+// libiptc (IPv4, legacy x_tables) for ript: the headers ript needs, and
+// static inline wrappers for the macros Swift can't import. Only RiptKernel's
+// IPTCTable includes this module.
+#ifndef RIPT_CIPTABLES_SHIM_H
+#define RIPT_CIPTABLES_SHIM_H
+
+#include <errno.h>
+#include <string.h>
+#include <libiptc/libiptc.h>
+#include <linux/netfilter/xt_tcpudp.h>
+#include <linux/netfilter/nf_nat.h>
+#include <linux/netfilter/xt_LOG.h>
+#include <linux/netfilter_ipv4/ipt_REJECT.h>
+
+static inline unsigned int CIPTables_xt_align(unsigned int size) { return XT_ALIGN(size); }
+static inline int CIPTables_errno(void) { return errno; }
+static inline void CIPTables_set_errno(int value) { errno = value; }
+
+// The layouts ript writes and reads byte by byte (x86_64 and other LP64).
+_Static_assert(sizeof(struct ipt_entry) == 112, "ipt_entry");
+_Static_assert(__builtin_offsetof(struct ipt_entry, target_offset) == 88, "ipt_entry.target_offset");
+_Static_assert(__builtin_offsetof(struct ipt_entry, next_offset) == 90, "ipt_entry.next_offset");
+_Static_assert(sizeof(struct xt_entry_match) == 32, "xt_entry_match header");
+_Static_assert(sizeof(struct xt_entry_target) == 32, "xt_entry_target header");
+_Static_assert(sizeof(struct xt_tcp) == 12, "xt_tcp");
+_Static_assert(sizeof(struct xt_udp) == 10, "xt_udp");
+_Static_assert(sizeof(struct nf_nat_range2) == 44, "nf_nat_range2");
+_Static_assert(sizeof(struct nf_nat_ipv4_multi_range_compat) == 20, "nf_nat_ipv4_multi_range_compat");
+_Static_assert(sizeof(struct xt_log_info) == 32, "xt_log_info");
+_Static_assert(sizeof(struct ipt_reject_info) == 4, "ipt_reject_info");
+
+#endif

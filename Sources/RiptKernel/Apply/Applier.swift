@@ -1,0 +1,224 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import RiptCore
+
+/// Stage 6, apply: makes a plan true in the kernel, one atomic commit per
+/// table, and checks the result.
+///
+/// Entries are built before the xtables lock is taken. Each table is read,
+/// planned and changed through one libiptc handle while the lock is held, so
+/// the plan is always made against what is being replaced. A table with
+/// nothing to do gets no commit. A commit refused with EAGAIN (another
+/// writer got in between) is retried from a fresh read, with backoff, a
+/// bounded number of times. Afterwards every table is read again and must
+/// need nothing more. Each table is always either entirely old or entirely
+/// new: a failure stops before the commit of the table it happened in.
+public struct Applier {
+    public var protocols: ProtocolTable
+    public var lockPath: String = XtablesLock.defaultPath
+    /// Seconds to wait for the xtables lock.
+    public var wait: Double = 5
+    /// Commits tried per table before giving up on concurrent changes.
+    public var attempts = 5
+    public var faults: IPTCFaults = .none
+    /// Runs `iptables-legacy-restore` for raw lines; replaceable in tests.
+    public var restore: @Sendable (_ input: String, _ test: Bool, _ wait: Double) throws(ApplyError) -> Void = { input, test, wait throws(ApplyError) in
+        try runRestore(input, test: test, wait: wait)
+    }
+
+    public init(protocols: ProtocolTable) {
+        self.protocols = protocols
+    }
+
+    /// The tables ript works on, as the kernel holds them now.
+    public func read() throws(ApplyError) -> [Table: KernelTable] {
+        var tables: [Table: KernelTable] = [:]
+        for table in [Table.filter, .nat] {
+            do {
+                let handle = try IPTCTable(table.rawValue, faults: faults)
+                tables[table] = KernelTable(reading: handle, table: table, protocols: protocols)
+            } catch {
+                throw ApplyError.kernel(error, table: table)
+            }
+        }
+        return tables
+    }
+
+    public func plan(_ ruleset: CompiledRuleset, _ request: PlanRequest) throws(ApplyError) -> Plan {
+        Planner.plan(ruleset, kernel: try read(), request: request)
+    }
+
+    /// Applies what `plan` would show; returns what was done (empty when
+    /// the kernel already matched, in which case nothing was committed).
+    @discardableResult
+    public func apply(_ ruleset: CompiledRuleset, _ request: PlanRequest) throws(ApplyError) -> Plan {
+        var entries: [Rule: [UInt8]] = [:]
+        for chainSet in ruleset.partitions {
+            for rule in chainSet.chains.flatMap(\.rules) + chainSet.pointers.map(\.rule) where entries[rule] == nil {
+                entries[rule] = IPTCTable.entry(for: rule)
+            }
+        }
+        for hook in Bootstrap.hooks { entries[Rule(target: .jump(hook.chain))] = IPTCTable.entry(for: Rule(target: .jump(hook.chain))) }
+
+        let before = try read()
+        let initial = Planner.plan(ruleset, kernel: before, request: request)
+        // Raw lines run through iptables-legacy-restore, which takes the
+        // xtables lock itself: before ript takes it.
+        if !initial.raw.isEmpty {
+            let input = rawRestoreInput(initial.raw, kernel: before)
+            try restore(input, true, wait)
+            try restore(input, false, wait)
+        }
+        let done = try commit(tables: request.tableOrder, entries: entries) { table, kernel in
+            Planner.plan(table: table, ruleset: ruleset, kernel: kernel, request: request).operations
+        } remaining: { kernel in
+            Planner.plan(ruleset, kernel: kernel, request: request)
+        }
+        return Plan(tables: done, findings: initial.findings, raw: initial.raw)
+    }
+
+    /// Removes everything ript owns, and nothing else.
+    @discardableResult
+    public func flush() throws(ApplyError) -> Plan {
+        let done = try commit(tables: [.nat, .filter], entries: [:]) { table, _ in
+            Planner.flush(table: table)
+        } remaining: { kernel in
+            Planner.flush(kernel: kernel)
+        }
+        return Plan(tables: done, findings: [], raw: [])
+    }
+
+    /// Under the lock: for each table, read, plan with `operations`, change,
+    /// commit (retrying on EAGAIN); then read everything again and check
+    /// `remaining` finds nothing left to do.
+    private func commit(
+        tables: [Table], entries: [Rule: [UInt8]],
+        operations: (KernelTable, [Table: KernelTable]) -> [Operation],
+        remaining: ([Table: KernelTable]) -> Plan
+    ) throws(ApplyError) -> [TablePlan] {
+        let lock: XtablesLock
+        do {
+            lock = try XtablesLock(path: lockPath, wait: wait)
+        } catch {
+            throw .lock(error)
+        }
+        defer { withExtendedLifetime(lock) {} }
+
+        var kernel = try read()
+        var done: [TablePlan] = []
+        for table in tables {
+            if let committed = try commit(table, kernel: &kernel, entries: entries, operations: operations) {
+                done.append(committed)
+            }
+        }
+        let left = remaining(try read())
+        if !left.tables.allSatisfy(\.operations.isEmpty) {
+            throw .verification(PlanRenderer.commands(Plan(tables: left.tables, findings: [], raw: [])))
+        }
+        return done
+    }
+
+    /// Plans and commits one table from a fresh read, retrying on EAGAIN.
+    private func commit(
+        _ table: Table, kernel: inout [Table: KernelTable], entries: [Rule: [UInt8]],
+        operations planned: (KernelTable, [Table: KernelTable]) -> [Operation]
+    ) throws(ApplyError) -> TablePlan? {
+        var delay = 0.01
+        for attempt in 1...max(1, attempts) {
+            let handle: IPTCTable
+            do {
+                handle = try IPTCTable(table.rawValue, faults: faults)
+            } catch {
+                throw .kernel(error, table: table)
+            }
+            let current = KernelTable(reading: handle, table: table, protocols: protocols)
+            kernel[table] = current
+            let operations = planned(current, kernel)
+            guard !operations.isEmpty else { return nil }
+            do {
+                for operation in operations {
+                    try perform(operation, on: handle, entries: entries)
+                }
+                try handle.commit()
+                return TablePlan(table: table, operations: operations)
+            } catch where error.isConcurrentChange && attempt < attempts {
+                usleep(UInt32(delay * 1_000_000))
+                delay *= 2
+            } catch where error.isConcurrentChange {
+                throw .concurrentChanges(table: table, attempts: attempts)
+            } catch {
+                throw .kernel(error, table: table)
+            }
+        }
+        throw .concurrentChanges(table: table, attempts: attempts)
+    }
+
+    private func perform(_ operation: Operation, on handle: IPTCTable, entries: [Rule: [UInt8]]) throws(IPTCError) {
+        func entry(_ rule: Rule) -> [UInt8] { entries[rule] ?? IPTCTable.entry(for: rule) }
+        switch operation {
+        case .createChain(let chain): try handle.createChain(chain)
+        case .append(let chain, let rule): try handle.append(entry(rule), to: chain)
+        case .insert(let chain, let position, let rule): try handle.insert(entry(rule), into: chain, at: position)
+        case .delete(let chain, let position, _): try handle.deleteEntry(in: chain, at: position)
+        case .deleteChain(let chain, let rules):
+            // Emptied rule by rule in this same commit: no window, no flush.
+            for _ in 0..<rules { try handle.deleteEntry(in: chain, at: 0) }
+            try handle.deleteChain(chain)
+        }
+    }
+
+    /// iptables-restore input for new partitions' raw lines. Each
+    /// partition's (empty) chains are created in the same transaction as its
+    /// lines, so "its chains exist" and "its raw lines are in" stay one fact;
+    /// the filter block, holding the marker chain `NAME-aHASH`, comes last.
+    func rawRestoreInput(_ partitions: [ChainSet], kernel: [Table: KernelTable]) -> String {
+        var out = ""
+        for table in [Table.mangle, .raw, .security, .nat, .filter] {
+            var lines: [String] = []
+            for chainSet in partitions {
+                lines += chainSet.chains.filter { $0.table == table && kernel[table]?.chain($0.name) == nil }.map { ":\($0.name) - [0:0]" }
+            }
+            for chainSet in partitions {
+                lines += chainSet.raw.filter { $0.table == table }.map { $0.restoreArguments.joined(separator: " ") }
+            }
+            guard !lines.isEmpty else { continue }
+            out += "*\(table.rawValue)\n" + lines.joined(separator: "\n") + "\nCOMMIT\n"
+        }
+        return out
+    }
+}
+
+/// Why an apply stopped. Every case says what was and wasn't changed.
+public enum ApplyError: Error, Sendable, CustomStringConvertible {
+    case kernel(IPTCError, table: Table)
+    case lock(LockError)
+    case concurrentChanges(table: Table, attempts: Int)
+    case verification(String)
+    case restore(String)
+
+    public var description: String {
+        switch self {
+        case .kernel(let error, let table):
+            "the \(table.rawValue) table could not be changed (\(error.function): \(error.message)); it was left as it was"
+        case .lock(let error):
+            error.description
+        case .concurrentChanges(let table, let attempts):
+            "another program kept changing the \(table.rawValue) table; gave up after \(attempts) tries and left it as it was; run again"
+        case .verification(let left):
+            "after committing, the kernel still differs from the rule files; another program may have changed it. Still to do:\n\(left)"
+        case .restore(let message):
+            "raw lines failed in iptables-legacy-restore, nothing of them was applied: \(message)"
+        }
+    }
+}
+
+/// Runs `iptables-legacy-restore --noflush [--test] --wait N` with `input`.
+func runRestore(_ input: String, test: Bool, wait: Double) throws(ApplyError) {
+    var arguments = ["iptables-legacy-restore", "--noflush", "--wait", String(max(1, Int(wait.rounded(.up))))]
+    if test { arguments.append("--test") }
+    let result = runProgram(arguments, input: input)
+    guard result.status == 0 else {
+        throw .restore(result.output.isEmpty ? "exit status \(result.status)" : result.output)
+    }
+}

@@ -1,0 +1,74 @@
+import RiptCore
+
+/// Renders a plan as the iptables commands that would make its changes, in
+/// generate's syntax, table by table in commit order. Nothing for an empty plan.
+public enum PlanRenderer {
+    public static func commands(_ plan: Plan) -> String {
+        var out = ""
+        for chainSet in plan.raw {
+            out += "# \(chainSet.id): raw lines, applied once\n"
+            out += chainSet.raw.map(CommandRenderer.rawCommand).joined()
+        }
+        for tablePlan in plan.tables {
+            for operation in tablePlan.operations {
+                out += command(operation, in: tablePlan.table)
+            }
+        }
+        return out
+    }
+
+    static func command(_ operation: Operation, in table: Table) -> String {
+        switch operation {
+        case .createChain(let chain):
+            return CommandRenderer.command(table, ["--new-chain", chain])
+        case .append(let chain, let rule):
+            return CommandRenderer.command(table, ["--append", chain] + rule.arguments(.long))
+        case .insert(let chain, let position, let rule):
+            return CommandRenderer.command(table, ["--insert", chain, String(position + 1)] + rule.arguments(.long))
+        case .delete(let chain, let position, let kernelRule):
+            // By rule when ript can spell it, by number when it can't.
+            if let rule = kernelRule.rule {
+                return CommandRenderer.command(table, ["--delete", chain] + rule.arguments(.long))
+            }
+            return CommandRenderer.command(table, ["--delete", chain, String(position + 1)])
+        case .deleteChain(let chain, let rules):
+            return (rules > 0 ? CommandRenderer.command(table, ["--flush", chain]) : "")
+                + CommandRenderer.command(table, ["--delete-chain", chain])
+        }
+    }
+
+    /// The plan as JSON, schema `ript.plan` version 1 (README.md, "JSON output").
+    public static func json(_ plan: Plan) -> String {
+        JSON.object([
+            ("schema", .string("ript.plan")),
+            ("version", .number(1)),
+            ("inSync", .bool(plan.isEmpty)),
+            ("findings", .array(plan.findings.map(JSON.string))),
+            ("raw", .array(plan.raw.map { chainSet in
+                .object([
+                    ("partition", .string(chainSet.partition)), ("hash", .string(chainSet.hash)),
+                    ("commands", .array(chainSet.raw.map { .object([("table", .string($0.table.rawValue)), ("arguments", .array($0.arguments.map(JSON.string)))]) })),
+                ])
+            })),
+            ("tables", .array(plan.tables.map { tablePlan in
+                .object([("table", .string(tablePlan.table.rawValue)), ("operations", .array(tablePlan.operations.map(operation)))])
+            })),
+        ]).text
+    }
+
+    static func operation(_ operation: Operation) -> JSON {
+        switch operation {
+        case .createChain(let chain):
+            .object([("op", .string("createChain")), ("chain", .string(chain))])
+        case .append(let chain, let rule):
+            .object([("op", .string("append")), ("chain", .string(chain)), ("rule", JSONRenderer.rule(rule))])
+        case .insert(let chain, let position, let rule):
+            .object([("op", .string("insert")), ("chain", .string(chain)), ("position", .number(position + 1)), ("rule", JSONRenderer.rule(rule))])
+        case .delete(let chain, let position, let kernelRule):
+            .object([("op", .string("delete")), ("chain", .string(chain)), ("position", .number(position + 1))]
+                + (kernelRule.rule.map { [("rule", JSONRenderer.rule($0))] } ?? []))
+        case .deleteChain(let chain, let rules):
+            .object([("op", .string("deleteChain")), ("chain", .string(chain)), ("rules", .number(rules))])
+        }
+    }
+}

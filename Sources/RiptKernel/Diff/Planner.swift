@@ -1,0 +1,361 @@
+import RiptCore
+
+/// One change to a table, in the order the applier makes them. Positions are
+/// 0-based and valid at the moment the operation runs.
+public enum Operation: Sendable, Hashable {
+    case createChain(String)
+    case append(chain: String, rule: Rule)
+    case insert(chain: String, position: Int, rule: Rule)
+    case delete(chain: String, position: Int, rule: KernelRule)
+    /// Empties (its `rules` rules) and deletes a stale ript chain nothing points to any more.
+    case deleteChain(String, rules: Int)
+}
+
+/// The changes to one table, committed together.
+public struct TablePlan: Sendable {
+    public let table: Table
+    public let operations: [Operation]
+}
+
+/// What `apply`, `clean` or `flush` would do: per table, in commit order,
+/// and what was found along the way (hand edits to ript's chains).
+public struct Plan: Sendable {
+    public var tables: [TablePlan]
+    /// Problems with the kernel's state, one sentence each.
+    public var findings: [String]
+    /// New partitions with raw lines, to be applied once, now.
+    public var raw: [ChainSet]
+
+    public var isEmpty: Bool { tables.allSatisfy(\.operations.isEmpty) && raw.isEmpty }
+}
+
+/// Which partitions a command speaks for.
+public enum Scope: Sendable, Equatable {
+    /// PATH was a directory: it holds every partition, and ript partitions
+    /// not in it are stale.
+    case directory
+    /// PATH was one file: only its partitions are considered.
+    case file
+}
+
+/// What to plan for.
+public struct PlanRequest: Sendable {
+    /// Load the current partitions (create, fill, repair, point to them).
+    public var apply: Bool
+    /// Remove stale chains and their pointers.
+    public var clean: Bool
+    public var scope: Scope
+
+    public init(apply: Bool, clean: Bool, scope: Scope) {
+        self.apply = apply
+        self.clean = clean
+        self.scope = scope
+    }
+
+    /// The order to commit tables in: additions filter first (the accepts
+    /// before the rewrites that need them), removals nat first (the
+    /// rewrites before the accepts they needed).
+    var tableOrder: [Table] { apply ? [.filter, .nat] : [.nat, .filter] }
+}
+
+/// Stage 5, diff: compiled chain sets against the kernel's tables.
+public enum Planner {
+    public static func plan(_ ruleset: CompiledRuleset, kernel: [Table: KernelTable], request: PlanRequest) -> Plan {
+        var findings: [String] = []
+        let context = Context(ruleset: ruleset, kernel: kernel, request: request)
+        let tables = request.tableOrder.compactMap { table in
+            kernel[table].map { TablePlan(table: table, operations: plan(table: $0, context: context, findings: &findings)) }
+        }
+        // Raw lines go in once, when the partition's chains are first made.
+        let raw = request.apply ? ruleset.partitions.filter { !$0.raw.isEmpty && !context.loaded.contains($0.partition) } : []
+        return Plan(tables: tables, findings: findings, raw: raw)
+    }
+
+    /// Plans one table against a fresh read of it (the applier re-plans each
+    /// table inside the lock, just before committing it).
+    public static func plan(table: KernelTable, ruleset: CompiledRuleset, kernel: [Table: KernelTable], request: PlanRequest) -> TablePlan {
+        var findings: [String] = []
+        var tables = kernel
+        tables[table.table] = table
+        let context = Context(ruleset: ruleset, kernel: tables, request: request)
+        return TablePlan(table: table.table, operations: plan(table: table, context: context, findings: &findings))
+    }
+
+    /// Everything a plan needs to know across tables.
+    struct Context {
+        let ruleset: CompiledRuleset
+        let request: PlanRequest
+        let current: [String: ChainSet]
+        let currentChains: Set<String>
+        /// Partitions whose current chains all exist (or will, in this apply):
+        /// only then may clean remove their older versions.
+        let loaded: Set<String>
+
+        init(ruleset: CompiledRuleset, kernel: [Table: KernelTable], request: PlanRequest) {
+            self.ruleset = ruleset
+            self.request = request
+            current = Dictionary(ruleset.partitions.map { ($0.partition, $0) }, uniquingKeysWith: { first, _ in first })
+            currentChains = Set(ruleset.partitions.flatMap { $0.chains.map(\.name) })
+            loaded = Set(ruleset.partitions.filter { chainSet in
+                chainSet.chains.allSatisfy { kernel[$0.table]?.chain($0.name) != nil }
+            }.map(\.partition))
+        }
+
+        func inScope(_ partition: String) -> Bool {
+            request.scope == .directory || current[partition] != nil
+        }
+
+        /// A stale chain clean may remove: an older version of a loaded
+        /// partition, or (in directory scope) a partition no longer in PATH.
+        func isStale(_ chain: Ownership.PartitionChain, name: String) -> Bool {
+            guard request.clean, !currentChains.contains(name), inScope(chain.partition) else { return false }
+            return current[chain.partition] == nil || request.apply || loaded.contains(chain.partition)
+        }
+    }
+
+    static func plan(table kernel: KernelTable, context: Context, findings: inout [String]) -> [Operation] {
+        let table = kernel.table
+        var operations: [Operation] = []
+        let request = context.request
+
+        if request.apply {
+            for hook in Ownership.hookChains(in: table) where kernel.chain(hook) == nil {
+                operations.append(.createChain(hook))
+            }
+            for chainSet in context.ruleset.partitions {
+                for chain in chainSet.chains where chain.table == table {
+                    guard let existing = kernel.chain(chain.name) else {
+                        operations.append(.createChain(chain.name))
+                        operations += chain.rules.map { .append(chain: chain.name, rule: $0) }
+                        continue
+                    }
+                    let repair = edit(chain: chain.name, from: existing.rules, to: chain.rules.map(Key.rule))
+                    if !repair.isEmpty {
+                        findings.append("\(table.rawValue) chain \(chain.name) was changed by hand; ript restores it from the rule files")
+                    }
+                    operations += repair
+                }
+            }
+        }
+
+        for hook in Ownership.hookChains(in: table) {
+            let existing = kernel.chain(hook)?.rules ?? []
+            let target = hookTarget(hook, table: table, existing: existing, context: context, findings: &findings)
+            operations += edit(chain: hook, from: existing, to: target)
+        }
+
+        if request.apply {
+            for hook in Bootstrap.hooks where hook.table == table {
+                let jump = Rule(target: .jump(hook.chain))
+                if !(kernel.chain(hook.builtIn)?.rules.contains { $0.rule == jump } ?? false) {
+                    operations.append(.insert(chain: hook.builtIn, position: 0, rule: jump))
+                }
+            }
+        }
+
+        if request.clean {
+            for chain in kernel.chains {
+                guard let owned = Ownership.partitionChain(chain.name, in: table), context.isStale(owned, name: chain.name) else { continue }
+                operations.append(.deleteChain(chain.name, rules: chain.rules.count))
+            }
+        }
+        return operations
+    }
+
+    /// Removing everything ript owns and nothing else: its hook jumps in the
+    /// built-in chains, its hook chains, and every partition chain. nat first.
+    public static func flush(kernel: [Table: KernelTable]) -> Plan {
+        Plan(tables: [Table.nat, .filter].compactMap { table in
+            kernel[table].map { TablePlan(table: table, operations: flush(table: $0)) }
+        }, findings: [], raw: [])
+    }
+
+    public static func flush(table kernel: KernelTable) -> [Operation] {
+        var operations: [Operation] = []
+        let hooks = Set(Ownership.hookChains(in: kernel.table))
+        for chain in kernel.chains where chain.isBuiltIn {
+            var position = 0
+            for kernelRule in chain.rules {
+                if let rule = kernelRule.rule, case .jump(let target) = rule.target, hooks.contains(target) {
+                    operations.append(.delete(chain: chain.name, position: position, rule: kernelRule))
+                } else {
+                    position += 1
+                }
+            }
+        }
+        // Hook chains first: emptying them removes every jump into partition chains.
+        for chain in kernel.chains where hooks.contains(chain.name) {
+            operations.append(.deleteChain(chain.name, rules: chain.rules.count))
+        }
+        for chain in kernel.chains where Ownership.partitionChain(chain.name, in: kernel.table) != nil {
+            operations.append(.deleteChain(chain.name, rules: chain.rules.count))
+        }
+        return operations
+    }
+
+    // MARK: Hook chains
+
+    /// What a hook chain should hold. Directory scope: every partition's
+    /// pointers in compiled order (so apply + clean gives the same chain from
+    /// any history), each followed by its older versions' pointers until
+    /// they are cleaned. File scope: a partition's pointers where its old
+    /// ones were, or at the end; other partitions' stay where they are.
+    /// Rules ript did not write are drift: apply removes and reports them.
+    static func hookTarget(_ hook: String, table: Table, existing: [KernelRule], context: Context, findings: inout [String]) -> [Key] {
+        let request = context.request
+        var stalePointers: [String: [Key]] = [:]
+        var removedPointers: [Key] = []
+        var outOfScope: [Int: Key] = [:]
+        var firstPosition: [String: Int] = [:]
+
+        for (index, kernelRule) in existing.enumerated() {
+            let key = Key.kernel(kernelRule, index)
+            // A pointer jumps to a partition chain in its own table.
+            guard let rule = kernelRule.rule, case .jump(let chain) = rule.target,
+                let owned = Ownership.partitionChain(chain, in: table)
+            else {
+                if request.apply {
+                    findings.append("\(table.rawValue) chain \(hook) holds a rule ript did not write (rule \(index + 1)); ript removes it")
+                } else {
+                    outOfScope[index] = key
+                }
+                continue
+            }
+            if firstPosition[owned.partition] == nil { firstPosition[owned.partition] = index }
+            if context.currentChains.contains(chain) { continue }  // re-placed from the rule files below
+            if context.current[owned.partition] != nil {
+                if !context.isStale(owned, name: chain) { stalePointers[owned.partition, default: []].append(key) }
+            } else if context.inScope(owned.partition) {
+                if !context.isStale(owned, name: chain) { removedPointers.append(key) }
+            } else {
+                outOfScope[index] = key
+            }
+        }
+
+        guard request.apply else {
+            // Clean alone moves nothing: it keeps every pointer it doesn't
+            // remove, in place.
+            let kept = Set(Array(outOfScope.values) + stalePointers.values.joined() + removedPointers)
+            return existing.enumerated().compactMap { index, kernelRule in
+                let key = Key.kernel(kernelRule, index)
+                if kept.contains(key) { return key }
+                if let rule = kernelRule.rule, case .jump(let chain) = rule.target, context.currentChains.contains(chain) { return key }
+                return nil
+            }
+        }
+
+        func block(_ chainSet: ChainSet) -> [Key] {
+            chainSet.pointers.filter { $0.chain == hook }.map { Key.rule($0.rule) } + (stalePointers[chainSet.partition] ?? [])
+        }
+        switch request.scope {
+        case .directory:
+            return context.ruleset.partitions.flatMap(block) + removedPointers + outOfScope.sorted { $0.key < $1.key }.map(\.value)
+        case .file:
+            // Each partition's block goes where it first appeared; others stay put.
+            var target: [Key] = []
+            var placed = Set<String>()
+            for (index, kernelRule) in existing.enumerated() {
+                if let key = outOfScope[index] {
+                    target.append(key)
+                    continue
+                }
+                guard let rule = kernelRule.rule, case .jump(let chain) = rule.target,
+                    let owned = Ownership.partitionChain(chain, in: table),
+                    firstPosition[owned.partition] == index, let chainSet = context.current[owned.partition]
+                else { continue }
+                target += block(chainSet)
+                placed.insert(owned.partition)
+            }
+            for chainSet in context.ruleset.partitions where !placed.contains(chainSet.partition) {
+                target += block(chainSet)
+            }
+            return target
+        }
+    }
+
+    // MARK: Editing a chain
+
+    /// An element of a chain's target: a rule ript wants, or an existing
+    /// kernel rule kept as it is.
+    enum Key: Hashable {
+        case rule(Rule)
+        case kernel(KernelRule, Int)
+
+        /// Whether an existing kernel rule can stand for this element.
+        func matches(_ existing: KernelRule, at index: Int) -> Bool {
+            switch self {
+            case .rule(let rule): existing.rule == rule
+            case .kernel(let kept, let keptIndex): keptIndex == index && kept == existing
+            }
+        }
+    }
+
+    /// The fewest deletions and insertions (up to a bound on the changed
+    /// middle) that turn `existing` into `target`, as operations in order.
+    static func edit(chain: String, from existing: [KernelRule], to target: [Key]) -> [Operation] {
+        var prefix = 0
+        while prefix < existing.count, prefix < target.count, target[prefix].matches(existing[prefix], at: prefix) { prefix += 1 }
+        var suffix = 0
+        while suffix < existing.count - prefix, suffix < target.count - prefix,
+            target[target.count - 1 - suffix].matches(existing[existing.count - 1 - suffix], at: existing.count - 1 - suffix)
+        {
+            suffix += 1
+        }
+        let old = Array(prefix..<(existing.count - suffix))
+        let new = Array(target[prefix..<(target.count - suffix)])
+        if old.isEmpty && new.isEmpty { return [] }
+
+        // Align the changed middle: a longest common subsequence when small
+        // enough, otherwise replace it whole (still one atomic commit).
+        var keep: [(Int, Int)] = []
+        if old.count * new.count <= 4_000_000 {
+            var lengths = Array(repeating: Array(repeating: 0, count: new.count + 1), count: old.count + 1)
+            for i in stride(from: old.count - 1, through: 0, by: -1) {
+                for j in stride(from: new.count - 1, through: 0, by: -1) {
+                    lengths[i][j] = new[j].matches(existing[old[i]], at: old[i])
+                        ? lengths[i + 1][j + 1] + 1 : max(lengths[i + 1][j], lengths[i][j + 1])
+                }
+            }
+            var i = 0, j = 0
+            while i < old.count, j < new.count {
+                if new[j].matches(existing[old[i]], at: old[i]) {
+                    keep.append((i, j))
+                    i += 1
+                    j += 1
+                } else if lengths[i + 1][j] >= lengths[i][j + 1] {
+                    i += 1
+                } else {
+                    j += 1
+                }
+            }
+        }
+
+        var operations: [Operation] = []
+        var position = prefix
+        var length = existing.count
+        var i = 0, j = 0
+        func insert(_ key: Key) {
+            guard case .rule(let rule) = key else { return }  // kept rules are never re-inserted
+            operations.append(position == length ? .append(chain: chain, rule: rule) : .insert(chain: chain, position: position, rule: rule))
+            position += 1
+            length += 1
+        }
+        for (keptOld, keptNew) in keep + [(old.count, new.count)] {
+            while i < keptOld {
+                operations.append(.delete(chain: chain, position: position, rule: existing[old[i]]))
+                length -= 1
+                i += 1
+            }
+            while j < keptNew {
+                insert(new[j])
+                j += 1
+            }
+            if i < old.count {
+                position += 1
+                i += 1
+                j += 1
+            }
+        }
+        return operations
+    }
+}

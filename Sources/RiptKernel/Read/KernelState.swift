@@ -1,0 +1,85 @@
+import RiptCore
+
+/// A rule as read from the kernel: the rule ript understands it to be, or
+/// nil when it is nothing ript could have generated.
+public struct KernelRule: Sendable, Hashable {
+    public let rule: Rule?
+    public let entry: KernelEntry
+}
+
+/// A chain as read from the kernel.
+public struct KernelChain: Sendable {
+    public let name: String
+    public let isBuiltIn: Bool
+    public let policy: String?
+    public let rules: [KernelRule]
+}
+
+/// Stage 4, read: one table as the kernel holds it, every rule decoded.
+public struct KernelTable: Sendable {
+    public let table: Table
+    public let chains: [KernelChain]
+    private let index: [String: Int]
+
+    public init(table: Table, chains: [KernelChain]) {
+        self.table = table
+        self.chains = chains
+        self.index = Dictionary(chains.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    /// Reads a table through an open handle.
+    public init(reading handle: IPTCTable, table: Table, protocols: ProtocolTable) {
+        let names = handle.chainNames()
+        let known = Set(names)
+        let chains = names.map { name in
+            let builtIn = handle.isBuiltIn(name)
+            return KernelChain(
+                name: name, isBuiltIn: builtIn, policy: builtIn ? handle.policy(of: name) : nil,
+                rules: handle.entries(in: name).map {
+                    KernelRule(rule: IPTCTable.rule(from: $0, chains: known, protocols: protocols), entry: $0)
+                })
+        }
+        self.init(table: table, chains: chains)
+    }
+
+    public func chain(_ name: String) -> KernelChain? {
+        index[name].map { chains[$0] }
+    }
+}
+
+/// Which chains are ript's: the three hook chains, and `NAME-[ads]HASH`
+/// chains in the table of their kind. Everything else belongs to someone else.
+public enum Ownership {
+    /// A partition chain's parts, if the name is one.
+    public struct PartitionChain: Hashable, Sendable {
+        public let partition: String
+        public let kind: Character
+        public let hash: String
+    }
+
+    public static func hookChains(in table: Table) -> [String] {
+        Bootstrap.chains.filter { $0.table == table }.map(\.name)
+    }
+
+    /// `NAME-aHASH` in filter, `NAME-dHASH` and `NAME-sHASH` in nat.
+    public static func partitionChain(_ name: String, in table: Table) -> PartitionChain? {
+        guard let dash = name.lastIndex(of: "-") else { return nil }
+        let partition = name[..<dash], suffix = Array(name[name.index(after: dash)...])
+        guard (1...maximumPartitionNameLength).contains(partition.count),
+            partition.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == ".") }),
+            suffix.count == 7,
+            suffix.dropFirst().allSatisfy({ $0.isHexDigit && !$0.isUppercase })
+        else { return nil }
+        let kind = suffix[0]
+        switch (kind, table) {
+        case ("a", .filter), ("d", .nat), ("s", .nat): break
+        default: return nil
+        }
+        return PartitionChain(partition: String(partition), kind: kind, hash: String(suffix.dropFirst()))
+    }
+
+    /// Whether ript owns this chain.
+    public static func owns(_ chain: String, in table: Table) -> Bool {
+        hookChains(in: table).contains(chain) || partitionChain(chain, in: table) != nil
+    }
+}

@@ -1,0 +1,78 @@
+import ArgumentParser
+import RiptCore
+import RiptKernel
+
+/// Output formats of commands that print a plan.
+enum PlanFormat: String, ExpressibleByArgument, CaseIterable {
+    case commands, json
+}
+
+/// `diff` for rules and clean: print what apply would do.
+struct DiffOptions: ParsableArguments {
+    @Flag(help: "Exit 1 when there is something to do, 0 when the kernel is in sync (2 is always an error).")
+    var exitCode = false
+
+    @Option(help: "Output format: commands (iptables command lines) or json.")
+    var format: PlanFormat = .commands
+
+    func print(_ plan: Plan) throws {
+        reportFindings(plan)
+        switch format {
+        case .commands: writeStandardOutput(PlanRenderer.commands(plan))
+        case .json: writeStandardOutput(PlanRenderer.json(plan))
+        }
+        if exitCode && !plan.isEmpty { throw ExitCode(1) }
+    }
+}
+
+func compiled(_ options: RulePathOptions) throws -> CompiledRuleset {
+    try reportingErrors { try Pipeline.compile(path: options.path) }
+}
+
+extension Ript.Rules {
+    /// `ript rules diff PATH`
+    struct Diff: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print what 'rules apply' would change in the kernel; nothing when it is up to date.",
+            discussion: """
+                Compares the compiled partitions with the kernel's filter and nat tables: missing bootstrap, \
+                partitions not loaded, ript chains changed by hand (reported as warnings), pointers missing, \
+                out of place or extra. Needs root.
+                """)
+
+        @OptionGroup var rules: RulePathOptions
+        @OptionGroup var diff: DiffOptions
+        @OptionGroup var kernel: KernelOptions
+
+        func run() throws {
+            let ruleset = try compiled(rules)
+            let applier = try kernel.applier(for: "ript rules diff")
+            let plan = try reportingKernelErrors { try applier.plan(ruleset, PlanRequest(apply: true, clean: false, scope: ruleset.scope)) }
+            try diff.print(plan)
+        }
+    }
+}
+
+extension Ript.Clean {
+    /// `ript clean diff PATH`
+    struct Diff: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print the stale chains and pointers 'clean apply' would remove.",
+            discussion: """
+                With a directory, every ript partition not in it is stale; with one file, only that file's \
+                partitions are considered. Older versions of a partition are stale once its current version \
+                is loaded. Needs root.
+                """)
+
+        @OptionGroup var rules: RulePathOptions
+        @OptionGroup var diff: DiffOptions
+        @OptionGroup var kernel: KernelOptions
+
+        func run() throws {
+            let ruleset = try compiled(rules)
+            let applier = try kernel.applier(for: "ript clean diff")
+            let plan = try reportingKernelErrors { try applier.plan(ruleset, PlanRequest(apply: false, clean: true, scope: ruleset.scope)) }
+            try diff.print(plan)
+        }
+    }
+}

@@ -1,0 +1,77 @@
+import ArgumentParser
+import RiptCore
+import RiptKernel
+#if canImport(Glibc)
+import Glibc
+#endif
+#if DEBUG
+import Synchronization
+#endif
+
+/// Options of every command that reads or changes the kernel.
+struct KernelOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Seconds to wait for the xtables lock held by another program.", valueName: "seconds"))
+    var wait: Double = 5
+
+    func validate() throws {
+        guard wait >= 0, wait.isFinite else { throw ValidationError("--wait takes a number of seconds, 0 or more") }
+    }
+
+    /// The applier, after checking this process may use the firewall.
+    func applier(for command: String) throws -> Applier {
+        guard geteuid() == 0 else {
+            writeStandardError("ript: error: '\(command)' reads or changes the kernel's firewall rules and needs root; run it with sudo\n")
+            throw ExitCode.error
+        }
+        var applier = Applier(protocols: .system())
+        applier.wait = wait
+        #if DEBUG
+        applier.faults = injectedFaults()
+        #endif
+        return applier
+    }
+}
+
+extension CompiledRuleset {
+    var scope: Scope { isFromSingleFile ? .file : .directory }
+}
+
+/// Runs a kernel stage, printing a failure to standard error.
+func reportingKernelErrors<Value>(_ body: () throws -> Value) throws -> Value {
+    do {
+        return try body()
+    } catch let error as ApplyError {
+        writeStandardError("ript: error: \(error.description)\n")
+        throw ExitCode.error
+    }
+}
+
+/// Prints what the kernel's state made ript notice.
+func reportFindings(_ plan: Plan) {
+    for finding in plan.findings { writeStandardError("ript: warning: \(finding)\n") }
+}
+
+#if DEBUG
+/// Debug builds only, for the namespace tests: RIPT_FAULTS=function=ERRNO[*count],…
+/// makes those libiptc calls fail (the first `count` times, or always).
+func injectedFaults() -> IPTCFaults {
+    guard let spec = getenv("RIPT_FAULTS").map({ String(cString: $0) }), !spec.isEmpty else { return .none }
+    let codes: [String: Int32] = ["EAGAIN": EAGAIN, "ENOMEM": ENOMEM, "EPERM": EPERM, "EINVAL": EINVAL, "ENOENT": ENOENT]
+    var rules: [String: (code: Int32, count: Int)] = [:]
+    for item in spec.split(separator: ",") {
+        let parts = item.split(separator: "=", maxSplits: 1)
+        guard parts.count == 2 else { continue }
+        let value = parts[1].split(separator: "*", maxSplits: 1)
+        guard let code = codes[String(value[0])] else { continue }
+        rules[String(parts[0])] = (code, value.count == 2 ? Int(value[1]) ?? .max : .max)
+    }
+    let remaining = Mutex(rules)
+    return IPTCFaults { function in
+        remaining.withLock { rules in
+            guard let rule = rules[function], rule.count > 0 else { return nil }
+            rules[function] = (rule.code, rule.count - 1)
+            return rule.code
+        }
+    }
+}
+#endif
