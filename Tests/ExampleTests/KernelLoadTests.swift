@@ -1,30 +1,6 @@
 import Foundation
 import Testing
 
-/// Whether this process may make network namespaces: CI runs as root, and
-/// these tests must run there. RIPT_SKIP_KERNEL_TESTS=1 is the only way to
-/// skip them (for a developer without root); otherwise lacking root fails.
-let kernelTestsSkipped = ProcessInfo.processInfo.environment["RIPT_SKIP_KERNEL_TESTS"] == "1"
-
-/// Runs a shell script inside a new, empty network namespace made with
-/// `unshare -n`; the namespace disappears when the script ends. `iptables`
-/// means iptables-legacy there, the backend ript's kernel side writes.
-func inFreshNetworkNamespace(_ script: String) throws -> ProcessResult {
-    try #require(geteuid() == 0, "kernel tests need root to make network namespaces (CI runs as root); set RIPT_SKIP_KERNEL_TESTS=1 to skip them")
-    let shim = try temporaryDirectory()
-    defer { try? FileManager.default.removeItem(at: shim) }
-    try FileManager.default.createSymbolicLink(at: shim.appendingPathComponent("iptables"), withDestinationURL: URL(fileURLWithPath: "/usr/sbin/iptables-legacy"))
-    let environment = "PATH=\(shim.path):/usr/sbin:/usr/bin:/sbin:/bin"
-    return try run(URL(fileURLWithPath: "/usr/bin/unshare"), ["-n", "/usr/bin/env", environment, "/bin/sh", "-ec", script])
-}
-
-/// iptables-save output without comments and counters, for comparing states.
-func normalizedSave(_ text: String) -> [String] {
-    text.split(separator: "\n").map(String.init)
-        .filter { !$0.hasPrefix("#") }
-        .map { $0.replacingOccurrences(of: #" \[\d+:\d+\]$"#, with: "", options: .regularExpression) }
-}
-
 @Suite(.disabled(if: kernelTestsSkipped, "RIPT_SKIP_KERNEL_TESTS=1"))
 struct KernelLoadTests {
     /// The generated output is not just well-formed text: iptables accepts

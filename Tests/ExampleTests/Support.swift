@@ -79,3 +79,37 @@ func ruleFiles(in directory: String) throws -> [String] {
         .sorted()
         .map { "\(directory)/\($0)" }
 }
+
+/// Whether this process may make network namespaces: CI runs as root, and
+/// these tests must run there. RIPT_SKIP_KERNEL_TESTS=1 is the only way to
+/// skip them (for a developer without root); otherwise lacking root fails.
+let kernelTestsSkipped = ProcessInfo.processInfo.environment["RIPT_SKIP_KERNEL_TESTS"] == "1"
+
+/// Runs a shell script inside a new, empty network namespace made with
+/// `unshare -n`; the namespace disappears when the script ends. `iptables`
+/// means iptables-legacy there, the backend ript's kernel side writes.
+///
+/// The script finds `$RIPT` (the built binary) and `$WORK` (a scratch
+/// directory), and its xtables lock is `$XTABLES_LOCKFILE`, a file of its
+/// own, so tests never wait on this machine's lock or each other's.
+func inFreshNetworkNamespace(_ script: String, environment extra: [String] = []) throws -> ProcessResult {
+    try #require(geteuid() == 0, "kernel tests need root to make network namespaces (CI runs as root); set RIPT_SKIP_KERNEL_TESTS=1 to skip them")
+    let work = try temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: work) }
+    let shim = work.appendingPathComponent("bin")
+    try FileManager.default.createDirectory(at: shim, withIntermediateDirectories: true)
+    try FileManager.default.createSymbolicLink(at: shim.appendingPathComponent("iptables"), withDestinationURL: URL(fileURLWithPath: "/usr/sbin/iptables-legacy"))
+    let environment = [
+        "PATH=\(shim.path):/usr/sbin:/usr/bin:/sbin:/bin", "RIPT=\(riptBinary.path)", "WORK=\(work.path)",
+        "XTABLES_LOCKFILE=\(work.path)/xtables.lock",
+    ] + extra
+    return try run(URL(fileURLWithPath: "/usr/bin/unshare"), ["-n", "/usr/bin/env", "-i"] + environment + ["/bin/sh", "-ec", script])
+}
+
+/// iptables-save output without comments and counters, for comparing states.
+func normalizedSave(_ text: String) -> [String] {
+    text.split(separator: "\n").map(String.init)
+        .filter { !$0.hasPrefix("#") }
+        .map { $0.replacingOccurrences(of: #" \[\d+:\d+\]$"#, with: "", options: .regularExpression) }
+}
+

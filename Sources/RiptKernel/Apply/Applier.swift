@@ -61,21 +61,34 @@ public struct Applier {
         }
         for hook in Bootstrap.hooks { entries[Rule(target: .jump(hook.chain))] = IPTCTable.entry(for: Rule(target: .jump(hook.chain))) }
 
-        let before = try read()
-        let initial = Planner.plan(ruleset, kernel: before, request: request)
-        // Raw lines run through iptables-legacy-restore, which takes the
-        // xtables lock itself: before ript takes it.
-        if !initial.raw.isEmpty {
-            let input = rawRestoreInput(initial.raw, kernel: before)
-            try restore(input, true, wait)
-            try restore(input, false, wait)
+        let initial = Planner.plan(ruleset, kernel: try read(), request: request)
+        guard initial.raw.isEmpty else {
+            // New raw lines can only go in through iptables-restore: then each
+            // table's changes go with them, one restore transaction per table.
+            return try applyThroughRestore(initial, ruleset: ruleset, request: request)
         }
         let done = try commit(tables: request.tableOrder, entries: entries) { table, kernel in
             Planner.plan(table: table, ruleset: ruleset, kernel: kernel, request: request).operations
         } remaining: { kernel in
             Planner.plan(ruleset, kernel: kernel, request: request)
         }
-        return Plan(tables: done, findings: initial.findings, raw: initial.raw)
+        return Plan(tables: done, findings: initial.findings, raw: [])
+    }
+
+    /// Applies a plan with new raw lines through `iptables-legacy-restore
+    /// --noflush`: each table's operations and raw lines in one transaction,
+    /// tested first with `--test`. iptables-restore takes the xtables lock
+    /// itself. Raw lines are applied exactly once: with the partition's
+    /// chains, which are how the next run knows they are in.
+    private func applyThroughRestore(_ plan: Plan, ruleset: CompiledRuleset, request: PlanRequest) throws(ApplyError) -> Plan {
+        let input = PlanRenderer.restoreInput(plan)
+        try restore(input, true, wait)
+        try restore(input, false, wait)
+        let left = Planner.plan(ruleset, kernel: try read(), request: request)
+        if !left.isEmpty {
+            throw .verification(PlanRenderer.commands(left))
+        }
+        return plan
     }
 
     /// Removes everything ript owns, and nothing else.
@@ -168,25 +181,6 @@ public struct Applier {
         }
     }
 
-    /// iptables-restore input for new partitions' raw lines. Each
-    /// partition's (empty) chains are created in the same transaction as its
-    /// lines, so "its chains exist" and "its raw lines are in" stay one fact;
-    /// the filter block, holding the marker chain `NAME-aHASH`, comes last.
-    func rawRestoreInput(_ partitions: [ChainSet], kernel: [Table: KernelTable]) -> String {
-        var out = ""
-        for table in [Table.mangle, .raw, .security, .nat, .filter] {
-            var lines: [String] = []
-            for chainSet in partitions {
-                lines += chainSet.chains.filter { $0.table == table && kernel[table]?.chain($0.name) == nil }.map { ":\($0.name) - [0:0]" }
-            }
-            for chainSet in partitions {
-                lines += chainSet.raw.filter { $0.table == table }.map { $0.restoreArguments.joined(separator: " ") }
-            }
-            guard !lines.isEmpty else { continue }
-            out += "*\(table.rawValue)\n" + lines.joined(separator: "\n") + "\nCOMMIT\n"
-        }
-        return out
-    }
 }
 
 /// Why an apply stopped. Every case says what was and wasn't changed.
@@ -195,7 +189,8 @@ public enum ApplyError: Error, Sendable, CustomStringConvertible {
     case lock(LockError)
     case concurrentChanges(table: Table, attempts: Int)
     case verification(String)
-    case restore(String)
+    /// iptables-legacy-restore failed; `tested` when it was the `--test` run.
+    case restore(String, tested: Bool)
 
     public var description: String {
         switch self {
@@ -207,8 +202,10 @@ public enum ApplyError: Error, Sendable, CustomStringConvertible {
             "another program kept changing the \(table.rawValue) table; gave up after \(attempts) tries and left it as it was; run again"
         case .verification(let left):
             "after committing, the kernel still differs from the rule files; another program may have changed it. Still to do:\n\(left)"
-        case .restore(let message):
-            "raw lines failed in iptables-legacy-restore, nothing of them was applied: \(message)"
+        case .restore(let message, true):
+            "iptables-legacy-restore --test refused the changes with their raw lines, so nothing was changed: \(message)"
+        case .restore(let message, false):
+            "iptables-legacy-restore failed after its --test run passed (another program may have changed the tables); tables before the failing one may be committed; run again: \(message)"
         }
     }
 }
@@ -219,6 +216,6 @@ func runRestore(_ input: String, test: Bool, wait: Double) throws(ApplyError) {
     if test { arguments.append("--test") }
     let result = runProgram(arguments, input: input)
     guard result.status == 0 else {
-        throw .restore(result.output.isEmpty ? "exit status \(result.status)" : result.output)
+        throw .restore(result.output.isEmpty ? "exit status \(result.status)" : result.output, tested: test)
     }
 }

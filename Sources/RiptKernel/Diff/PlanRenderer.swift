@@ -37,6 +37,40 @@ public enum PlanRenderer {
         }
     }
 
+    /// The plan as iptables-restore input (for `--noflush`): one block per
+    /// table, its chain creations first, then its operations in order, then
+    /// the raw lines of new partitions for that table, so each table's
+    /// changes and raw lines commit as one transaction. Tables holding only
+    /// raw lines come first, filter and nat after, in the plan's order.
+    public static func restoreInput(_ plan: Plan) -> String {
+        var out = ""
+        let planned = plan.tables.map(\.table)
+        let rawOnly = [Table.mangle, .raw, .security].filter { table in plan.raw.contains { $0.raw.contains { $0.table == table } } }
+        for table in rawOnly + planned {
+            let operations = plan.tables.first { $0.table == table }?.operations ?? []
+            let raw = plan.raw.flatMap(\.raw).filter { $0.table == table }
+            guard !operations.isEmpty || !raw.isEmpty else { continue }
+            var lines: [String] = []
+            for operation in operations {
+                if case .createChain(let chain) = operation { lines.append(":\(chain) - [0:0]") }
+            }
+            for operation in operations {
+                switch operation {
+                case .createChain: continue
+                case .append(let chain, let rule): lines.append("-A \(chain) " + rule.arguments(.short).joined(separator: " "))
+                case .insert(let chain, let position, let rule):
+                    lines.append("-I \(chain) \(position + 1) " + rule.arguments(.short).joined(separator: " "))
+                case .delete(let chain, let position, _): lines.append("-D \(chain) \(position + 1)")
+                case .deleteChain(let chain, let rules):
+                    lines += Array(repeating: "-D \(chain) 1", count: rules) + ["-X \(chain)"]
+                }
+            }
+            lines += raw.map { $0.restoreArguments.joined(separator: " ") }
+            out += "*\(table.rawValue)\n" + lines.map { $0 + "\n" }.joined() + "COMMIT\n"
+        }
+        return out
+    }
+
     /// The plan as JSON, schema `ript.plan` version 1 (README.md, "JSON output").
     public static func json(_ plan: Plan) -> String {
         JSON.object([

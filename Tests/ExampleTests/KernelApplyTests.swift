@@ -1,0 +1,304 @@
+import Foundation
+import Testing
+
+/// Shell helpers every namespace script gets: `save` prints iptables-legacy-save
+/// without comments and counters; `rules` copies examples/ to $WORK/rules.
+private let prelude = """
+    # A new namespace has no legacy tables until something reads them; a host always has them.
+    iptables -t filter -S > /dev/null; iptables -t nat -S > /dev/null
+    save() { iptables-legacy-save | grep -v '^#' | sed 's/ \\[[0-9]*:[0-9]*\\]$//'; }
+    rules() { rm -rf "$WORK/rules"; cp -r examples "$WORK/rules"; rm -rf "$WORK/rules/errors"; }
+    # The examples without raw lines (which may change anything, policies included).
+    plain() { rules; rm "$WORK/rules/raw.swift" "$WORK/rules/joeblogsco.swift"; }
+    foreign() {
+        iptables -N DOCKER
+        iptables -A DOCKER -d 172.17.0.2/32 -p tcp --dport 80 -j ACCEPT
+        iptables -A DOCKER -j RETURN
+        iptables -A INPUT -s 192.0.2.99/32 -j DROP
+        iptables -A FORWARD -j DOCKER
+        iptables -P FORWARD DROP
+        iptables -t nat -N DOCKER
+        iptables -t nat -A DOCKER -p tcp --dport 8080 -j DNAT --to-destination 172.17.0.2:80
+        iptables -t nat -A PREROUTING -j DOCKER
+    }
+    # Holds the xtables lock for $1 seconds in the background, returning once it is held.
+    hold() {
+        rm -f "$WORK/held"
+        flock "$XTABLES_LOCKFILE" sh -c "touch '$WORK/held'; sleep $1" &
+        while [ ! -e "$WORK/held" ]; do sleep 0.02; done
+    }
+    foreign_lines() { save | grep -E 'DOCKER|192.0.2.99|^:FORWARD|^\\*|COMMIT' ; }
+
+    """
+
+/// Runs a script in a fresh network namespace with the helpers, and requires success.
+@discardableResult
+private func namespace(_ script: String, environment: [String] = [], sourceLocation: SourceLocation = #_sourceLocation) throws -> ProcessResult {
+    let result = try inFreshNetworkNamespace(prelude + script, environment: environment)
+    #expect(result.status == 0, "script failed (\(result.status)):\n\(result.standardError)\n\(result.standardOutput)", sourceLocation: sourceLocation)
+    return result
+}
+
+@Suite(.disabled(if: kernelTestsSkipped, "RIPT_SKIP_KERNEL_TESTS=1"))
+struct KernelApplyTests {
+    @Test("every example applied in a fresh namespace (unshare -n) saves exactly as expected")
+    func examplesApplied() throws {
+        let result = try namespace("rules; $RIPT rules apply \"$WORK/rules\" > /dev/null; save")
+        try expectGolden(result.standardOutput, "examples/all-examples.saved")
+    }
+
+    @Test("libiptc's apply builds the same kernel state as iptables-legacy-restore of generate's restore output (unshare -n)")
+    func applyEqualsRestore() throws {
+        let restore = try ript("rules", "generate", "--format", "restore", "examples/")
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let input = directory.appendingPathComponent("all.restore")
+        try restore.standardOutput.write(to: input, atomically: true, encoding: .utf8)
+        let byRestore = try namespace("iptables-legacy-restore --noflush < '\(input.path)'; save")
+        let byApply = try namespace("rules; $RIPT rules apply \"$WORK/rules\" > /dev/null; save")
+        #expect(byApply.standardOutput == byRestore.standardOutput)
+    }
+
+    @Test("a second apply with nothing to do commits nothing and prints nothing; diff prints nothing and exits 0 (unshare -n)")
+    func idempotent() throws {
+        // A commit in the second run would fail: its iptc_commit is made to.
+        let result = try namespace("""
+            rules
+            $RIPT rules apply "$WORK/rules" > /dev/null
+            before=$(save)
+            RIPT_FAULTS=iptc_commit=EPERM $RIPT rules apply "$WORK/rules" > "$WORK/second"
+            $RIPT rules diff --exit-code "$WORK/rules" > "$WORK/diff"
+            RIPT_FAULTS=iptc_commit=EPERM $RIPT apply "$WORK/rules" > "$WORK/both"
+            [ "$before" = "$(save)" ]
+            cat "$WORK/second" "$WORK/diff" "$WORK/both"
+            """)
+        #expect(result.standardOutput == "")
+    }
+
+    @Test("changing one partition creates only its new chains and moves only its pointers (unshare -n)")
+    func onePartitionChange() throws {
+        let result = try namespace("""
+            rules
+            $RIPT rules apply "$WORK/rules" > /dev/null
+            save > "$WORK/before"
+            sed -i 's/Ports(873)/Ports(874)/' "$WORK/rules/accept-without-to.swift"
+            $RIPT rules diff "$WORK/rules" > "$WORK/diff"
+            $RIPT rules apply "$WORK/rules" > "$WORK/applied"
+            cmp "$WORK/diff" "$WORK/applied"
+            save > "$WORK/after"
+            echo "--- applied"; cat "$WORK/applied"
+            echo "--- removed"; diff "$WORK/before" "$WORK/after" | grep '^<' || true
+            echo "--- added"; diff "$WORK/before" "$WORK/after" | grep '^>' || true
+            """)
+        let output = result.standardOutput
+        let applied = section(output, "applied"), removed = section(output, "removed"), added = section(output, "added")
+        #expect(removed.isEmpty, "apply removed something:\n\(removed.joined(separator: "\n"))")
+        // Only the noto partition's three chains, its rule, and its pointer.
+        #expect(applied.count == 5, "\(applied)")
+        #expect(applied.allSatisfy { $0.contains("noto-") }, "\(applied)")
+        #expect(added.count == 5, "\(added)")
+        #expect(added.allSatisfy { $0.contains("noto-") }, "\(added)")
+    }
+
+    @Test("apply + clean from an older state equals a fresh apply on an empty kernel, and clean removes exactly the stale chains (unshare -n)")
+    func historyIndependent() throws {
+        let fresh = try namespace("""
+            rules
+            sed -i 's/Ports(873)/Ports(874)/' "$WORK/rules/accept-without-to.swift"
+            rm "$WORK/rules/snat.swift"
+            $RIPT rules apply "$WORK/rules" > /dev/null
+            save
+            """)
+        let upgraded = try namespace("""
+            rules
+            $RIPT rules apply "$WORK/rules" > /dev/null
+            sed -i 's/Ports(873)/Ports(874)/' "$WORK/rules/accept-without-to.swift"
+            rm "$WORK/rules/snat.swift"
+            $RIPT rules apply "$WORK/rules" > /dev/null
+            $RIPT clean diff "$WORK/rules" > "$WORK/clean-diff"
+            $RIPT clean apply "$WORK/rules" > "$WORK/cleaned"
+            cmp "$WORK/clean-diff" "$WORK/cleaned"
+            $RIPT clean diff --exit-code "$WORK/rules"
+            save > "$WORK/state"
+            cat "$WORK/state"; echo "--- cleaned"; cat "$WORK/cleaned"
+            """)
+        let state = upgraded.standardOutput.components(separatedBy: "--- cleaned\n")
+        #expect(state[0] == fresh.standardOutput)
+        // Exactly the old noto chains and the removed snatbasic partition's, and their pointers.
+        let cleaned = state.count > 1 ? state[1].split(separator: "\n").map(String.init) : []
+        #expect(cleaned.filter { $0.contains("--delete-chain") }.count == 6, "\(cleaned)")
+        #expect(cleaned.allSatisfy { $0.contains("noto-") || $0.contains("snatbasic-") }, "\(cleaned)")
+
+        let together = try namespace("""
+            rules
+            $RIPT rules apply "$WORK/rules" > /dev/null
+            sed -i 's/Ports(873)/Ports(874)/' "$WORK/rules/accept-without-to.swift"
+            rm "$WORK/rules/snat.swift"
+            $RIPT apply "$WORK/rules" > /dev/null
+            save
+            """)
+        #expect(together.standardOutput == fresh.standardOutput)
+    }
+
+    @Test("a single file cleans only its own partition's old versions and keeps every other partition (unshare -n)")
+    func fileScope() throws {
+        let result = try namespace("""
+            rules
+            $RIPT rules apply "$WORK/rules" > /dev/null
+            sed -i 's/Ports(873)/Ports(874)/' "$WORK/rules/accept-without-to.swift"
+            $RIPT apply "$WORK/rules/accept-without-to.swift" > /dev/null
+            $RIPT rules diff --exit-code "$WORK/rules"
+            $RIPT clean diff --exit-code "$WORK/rules"
+            """)
+        #expect(result.standardOutput == "")
+    }
+
+    @Test("foreign chains, rules and policies survive apply, clean, diff and flush unchanged (unshare -n)")
+    func foreignRulesSurvive() throws {
+        let result = try namespace("""
+            foreign
+            foreign_lines > "$WORK/foreign"
+            save > "$WORK/only-foreign"
+            plain
+            $RIPT rules apply "$WORK/rules" > /dev/null
+            foreign_lines | cmp - "$WORK/foreign"
+            rm "$WORK/rules/dnat.swift"
+            $RIPT apply "$WORK/rules" > /dev/null
+            $RIPT rules diff "$WORK/rules" > /dev/null
+            foreign_lines | cmp - "$WORK/foreign"
+            $RIPT rules flush > /dev/null
+            save | cmp - "$WORK/only-foreign"
+            $RIPT rules flush
+            """)
+        #expect(result.standardOutput == "", "a second flush had something to do")
+    }
+
+    @Test("a ript chain edited by hand is reported by diff and repaired by apply (unshare -n)")
+    func driftRepaired() throws {
+        let result = try namespace("""
+            rules
+            $RIPT rules apply "$WORK/rules" > /dev/null
+            chain=$(save | sed -n 's/^:\\(dropper-a[0-9a-f]*\\) .*/\\1/p')
+            iptables -D "$chain" 1
+            iptables -A "$chain" -j ACCEPT
+            iptables -A partition-a -s 192.0.2.1/32 -j ACCEPT
+            status=0; $RIPT rules diff --exit-code "$WORK/rules" > "$WORK/diff" 2> "$WORK/warnings" || status=$?
+            [ "$status" = 1 ]
+            $RIPT rules apply "$WORK/rules" > /dev/null 2>&1
+            $RIPT rules diff --exit-code "$WORK/rules"
+            cat "$WORK/warnings"; echo "---"; cat "$WORK/diff"
+            """)
+        let parts = result.standardOutput.components(separatedBy: "---\n")
+        #expect(parts[0].contains("warning: filter chain dropper-a"), "\(parts[0])")
+        #expect(parts[0].contains("was changed by hand"))
+        #expect(parts[0].contains("filter chain partition-a holds a rule ript did not write"))
+        #expect(parts.count > 1 && parts[1].contains("--delete dropper-a"))
+    }
+
+    @Test("a held xtables lock makes apply wait, then fail clearly without changing anything (unshare -n)")
+    func lockWaitAndTimeout() throws {
+        let result = try namespace("""
+            plain
+            before=$(save)
+            hold 3
+            status=0; $RIPT rules apply --wait 1 "$WORK/rules" > /dev/null 2> "$WORK/error" || status=$?
+            [ "$status" = 2 ]
+            [ "$before" = "$(save)" ]
+            cat "$WORK/error"
+            wait
+            hold 1
+            $RIPT rules apply --wait 10 "$WORK/rules" > /dev/null
+            wait
+            $RIPT rules diff --exit-code "$WORK/rules"
+            """)
+        #expect(result.standardOutput.contains("another program has held the xtables lock"), "\(result.standardOutput)")
+        #expect(result.standardOutput.contains("for over 1 s, so nothing was changed"))
+    }
+
+    @Test("EAGAIN at commit is retried from a fresh read; past the limit apply fails and leaves the table as it was (unshare -n)")
+    func concurrentChangeRetried() throws {
+        let result = try namespace("""
+            plain
+            RIPT_FAULTS=iptc_commit=EAGAIN*2 $RIPT rules apply "$WORK/rules" > /dev/null
+            $RIPT rules diff --exit-code "$WORK/rules"
+            $RIPT rules flush > /dev/null
+            before=$(save)
+            status=0; RIPT_FAULTS=iptc_commit=EAGAIN $RIPT rules apply "$WORK/rules" > /dev/null 2> "$WORK/error" || status=$?
+            [ "$status" = 2 ]
+            [ "$before" = "$(save)" ]
+            cat "$WORK/error"
+            """)
+        #expect(result.standardOutput.contains("another program kept changing the filter table; gave up after 5 tries"), "\(result.standardOutput)")
+    }
+
+    @Test("a libiptc failure names the function and libiptc's words, and leaves that table as it was (unshare -n)")
+    func libiptcFailure() throws {
+        let result = try namespace("""
+            plain
+            status=0; RIPT_FAULTS=iptc_create_chain=ENOMEM $RIPT rules apply "$WORK/rules" > /dev/null 2> "$WORK/error" || status=$?
+            [ "$status" = 2 ]
+            save | grep -c -- '-A' || true
+            cat "$WORK/error"
+            """)
+        #expect(result.standardOutput.hasPrefix("0\n"), "rules were committed: \(result.standardOutput)")
+        #expect(result.standardOutput.contains("the filter table could not be changed (iptc_create_chain: "), "\(result.standardOutput)")
+    }
+
+    @Test("every rule kind ript writes, saved by iptables-legacy-save, restores with iptables-legacy-restore --test (unshare -n)")
+    func saveRestores() throws {
+        try namespace("""
+            rules
+            $RIPT rules apply "$WORK/rules" > /dev/null
+            $RIPT rules save > "$WORK/saved"
+            grep -q -- '-j DNAT --to-destination 192.168.38.1:22' "$WORK/saved"
+            grep -q -- '-j SNAT --to-source' "$WORK/saved"
+            grep -q -- '-j REJECT --reject-with icmp-port-unreachable' "$WORK/saved"
+            grep -q -- '-i vlan+' "$WORK/saved"
+            ! grep -q 'unsupported revision' "$WORK/saved"
+            iptables-legacy-restore --test < "$WORK/saved"
+            """)
+    }
+
+    @Test("raw lines go in once, in the same restore transaction as their partition's changes; a refused line changes nothing (unshare -n)")
+    func rawLines() throws {
+        let result = try namespace("""
+            rules
+            $RIPT rules apply "$WORK/rules" > /dev/null
+            save | grep -c -- '-A INPUT -i lo -j ACCEPT'
+            save | grep -c -- '-j TOS --set-tos 0x10/0x3f'
+            $RIPT rules apply "$WORK/rules" > /dev/null
+            save | grep -c -- '-A INPUT -i lo -j ACCEPT'
+            sed -i 's/ssh attempt: /ssh try: /' "$WORK/rules/raw.swift"
+            $RIPT apply "$WORK/rules" > /dev/null
+            save | grep -c 'ssh try: '
+            before=$(save)
+            sed -i 's/--jump ACCEPT/--jump NO_SUCH_TARGET/' "$WORK/rules/raw.swift"
+            status=0; $RIPT apply "$WORK/rules" > /dev/null 2> "$WORK/error" || status=$?
+            [ "$status" = 2 ]
+            [ "$before" = "$(save)" ]
+            cat "$WORK/error"
+            """)
+        let lines = result.standardOutput.split(separator: "\n").map(String.init)
+        // Applied once, not again; a changed raw partition is a new version, applied once more.
+        #expect(Array(lines.prefix(4)) == ["1", "1", "1", "1"], "\(lines)")
+        #expect(result.standardOutput.contains("iptables-legacy-restore --test refused the changes with their raw lines, so nothing was changed"))
+    }
+
+    @Test("commands that read or change the kernel refuse to run without root, saying so")
+    func needsRoot() throws {
+        let result = try inFreshNetworkNamespace("setpriv --reuid=65534 --regid=65534 --clear-groups $RIPT rules diff examples/ || echo \"exit $?\"")
+        #expect(result.standardError.contains("'ript rules diff' reads or changes the kernel's firewall rules and needs root; run it with sudo"))
+        #expect(result.standardOutput == "exit 2\n")
+    }
+}
+
+/// The lines after `--- name` up to the next `--- ` line.
+private func section(_ output: String, _ name: String) -> [String] {
+    var lines: [String] = []
+    var inside = false
+    for line in output.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) {
+        if line.hasPrefix("--- ") { inside = line == "--- \(name)"; continue }
+        if inside && !line.isEmpty { lines.append(line) }
+    }
+    return lines
+}
