@@ -4,7 +4,7 @@ import RiptKernel
 
 /// Output formats of commands that print a plan.
 enum PlanFormat: String, ExpressibleByArgument, CaseIterable {
-    case commands, json
+    case commands, json, restore
 }
 
 /// `diff` for rules and clean: print what apply would do.
@@ -12,7 +12,7 @@ struct DiffOptions: ParsableArguments {
     @Flag(help: "Exit 1 when there is something to do, 0 when the kernel is in sync (2 is always an error).")
     var exitCode = false
 
-    @Option(help: "Output format: commands (iptables command lines) or json.")
+    @Option(help: "Output format: commands (iptables command lines), json, or restore (iptables-restore --noflush input).")
     var format: PlanFormat = .commands
 
     func print(_ plan: Plan) throws {
@@ -20,6 +20,7 @@ struct DiffOptions: ParsableArguments {
         switch format {
         case .commands: writeStandardOutput(PlanRenderer.commands(plan))
         case .json: writeStandardOutput(PlanRenderer.json(plan))
+        case .restore: writeStandardOutput(PlanRenderer.restoreInput(plan))
         }
         if exitCode && !plan.isEmpty { throw ExitCode(1) }
     }

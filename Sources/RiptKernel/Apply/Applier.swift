@@ -53,6 +53,7 @@ public struct Applier {
     /// the kernel already matched, in which case nothing was committed).
     @discardableResult
     public func apply(_ ruleset: CompiledRuleset, _ request: PlanRequest) throws(ApplyError) -> Plan {
+        // Every entry the rule files can need, built before the lock is taken.
         var entries: [Rule: [UInt8]] = [:]
         for chainSet in ruleset.partitions {
             for rule in chainSet.chains.flatMap(\.rules) + chainSet.pointers.map(\.rule) where entries[rule] == nil {
@@ -61,25 +62,32 @@ public struct Applier {
         }
         for hook in Bootstrap.hooks { entries[Rule(target: .jump(hook.chain))] = IPTCTable.entry(for: Rule(target: .jump(hook.chain))) }
 
-        let initial = Planner.plan(ruleset, kernel: try read(), request: request)
-        guard initial.raw.isEmpty else {
-            // New raw lines can only go in through iptables-restore: then each
-            // table's changes go with them, one restore transaction per table.
-            return try applyThroughRestore(initial, ruleset: ruleset, request: request)
+        var findings: [String] = []
+        do {
+            let done = try commit(tables: request.tableOrder, entries: entries) { table, kernel in
+                let plan = Planner.plan(ruleset, kernel: kernel, request: request)
+                // New raw lines can only go in through iptables-restore.
+                guard plan.raw.isEmpty else { throw NeedsRestore(plan: plan) }
+                if table.table == request.tableOrder.first { findings = plan.findings }
+                return Planner.plan(table: table, ruleset: ruleset, kernel: kernel, request: request).operations
+            } remaining: { kernel in
+                Planner.plan(ruleset, kernel: kernel, request: request)
+            }
+            return Plan(tables: done, findings: findings, raw: [])
+        } catch let needsRestore as NeedsRestore {
+            return try applyThroughRestore(needsRestore.plan, ruleset: ruleset, request: request)
+        } catch let error as ApplyError {
+            throw error
+        } catch {
+            preconditionFailure("apply can only fail with an ApplyError: \(error)")
         }
-        let done = try commit(tables: request.tableOrder, entries: entries) { table, kernel in
-            Planner.plan(table: table, ruleset: ruleset, kernel: kernel, request: request).operations
-        } remaining: { kernel in
-            Planner.plan(ruleset, kernel: kernel, request: request)
-        }
-        return Plan(tables: done, findings: initial.findings, raw: [])
     }
 
     /// Applies a plan with new raw lines through `iptables-legacy-restore
     /// --noflush`: each table's operations and raw lines in one transaction,
     /// tested first with `--test`. iptables-restore takes the xtables lock
-    /// itself. Raw lines are applied exactly once: with the partition's
-    /// chains, which are how the next run knows they are in.
+    /// itself (ript has let go of it). Raw lines are applied exactly once:
+    /// with the partition's chains, which are how the next run knows they are in.
     private func applyThroughRestore(_ plan: Plan, ruleset: CompiledRuleset, request: PlanRequest) throws(ApplyError) -> Plan {
         let input = PlanRenderer.restoreInput(plan)
         try restore(input, true, wait)
@@ -91,80 +99,95 @@ public struct Applier {
         return plan
     }
 
+    /// The plan has new raw lines: the lock is let go and it goes through iptables-restore.
+    private struct NeedsRestore: Error {
+        let plan: Plan
+    }
+
     /// Removes everything ript owns, and nothing else.
     @discardableResult
     public func flush() throws(ApplyError) -> Plan {
-        let done = try commit(tables: [.nat, .filter], entries: [:]) { table, _ in
-            Planner.flush(table: table)
-        } remaining: { kernel in
-            Planner.flush(kernel: kernel)
+        do {
+            let done = try commit(tables: [.nat, .filter], entries: [:]) { (table, _) throws(Never) in
+                Planner.flush(table: table)
+            } remaining: { kernel in
+                Planner.flush(kernel: kernel)
+            }
+            return Plan(tables: done, findings: [], raw: [])
+        } catch let error as ApplyError {
+            throw error
+        } catch {
+            preconditionFailure("flush can only fail with an ApplyError: \(error)")
         }
-        return Plan(tables: done, findings: [], raw: [])
     }
 
-    /// Under the lock: for each table, read, plan with `operations`, change,
-    /// commit (retrying on EAGAIN); then read everything again and check
-    /// `remaining` finds nothing left to do.
-    private func commit(
+    /// Under the lock: each table is read once through the handle that then
+    /// changes and commits it (a fresh read only to retry after EAGAIN); a
+    /// table with nothing to do gets no commit. Then everything is read again
+    /// and `remaining` must find nothing left to do.
+    private func commit<Failure: Error>(
         tables: [Table], entries: [Rule: [UInt8]],
-        operations: (KernelTable, [Table: KernelTable]) -> [Operation],
+        operations planned: (KernelTable, [Table: KernelTable]) throws(Failure) -> [Operation],
         remaining: ([Table: KernelTable]) -> Plan
-    ) throws(ApplyError) -> [TablePlan] {
+    ) throws -> [TablePlan] {
         let lock: XtablesLock
         do {
             lock = try XtablesLock(path: lockPath, wait: wait)
         } catch {
-            throw .lock(error)
+            throw ApplyError.lock(error)
         }
         defer { withExtendedLifetime(lock) {} }
 
-        var kernel = try read()
-        var done: [TablePlan] = []
+        var handles: [Table: IPTCTable] = [:]
+        var kernel: [Table: KernelTable] = [:]
         for table in tables {
-            if let committed = try commit(table, kernel: &kernel, entries: entries, operations: operations) {
-                done.append(committed)
+            let (handle, state) = try open(table)
+            handles[table] = handle
+            kernel[table] = state
+        }
+        var done: [TablePlan] = []
+        var delay = 0.01
+        for table in tables {
+            var attempt = 1
+            while true {
+                let operations = try planned(kernel[table]!, kernel)
+                if operations.isEmpty { break }
+                do {
+                    for operation in operations {
+                        try perform(operation, on: handles[table]!, entries: entries)
+                    }
+                    try handles[table]!.commit()
+                    done.append(TablePlan(table: table, operations: operations))
+                    break
+                } catch where error.isConcurrentChange && attempt < attempts {
+                    usleep(UInt32(delay * 1_000_000))
+                    delay *= 2
+                    attempt += 1
+                    let (handle, state) = try open(table)
+                    handles[table] = handle
+                    kernel[table] = state
+                } catch where error.isConcurrentChange {
+                    throw ApplyError.concurrentChanges(table: table, attempts: attempts)
+                } catch {
+                    throw ApplyError.kernel(error, table: table)
+                }
             }
         }
+        handles.removeAll()
         let left = remaining(try read())
         if !left.tables.allSatisfy(\.operations.isEmpty) {
-            throw .verification(PlanRenderer.commands(Plan(tables: left.tables, findings: [], raw: [])))
+            throw ApplyError.verification(PlanRenderer.commands(Plan(tables: left.tables, findings: [], raw: [])))
         }
         return done
     }
 
-    /// Plans and commits one table from a fresh read, retrying on EAGAIN.
-    private func commit(
-        _ table: Table, kernel: inout [Table: KernelTable], entries: [Rule: [UInt8]],
-        operations planned: (KernelTable, [Table: KernelTable]) -> [Operation]
-    ) throws(ApplyError) -> TablePlan? {
-        var delay = 0.01
-        for attempt in 1...max(1, attempts) {
-            let handle: IPTCTable
-            do {
-                handle = try IPTCTable(table.rawValue, faults: faults)
-            } catch {
-                throw .kernel(error, table: table)
-            }
-            let current = KernelTable(reading: handle, table: table, protocols: protocols)
-            kernel[table] = current
-            let operations = planned(current, kernel)
-            guard !operations.isEmpty else { return nil }
-            do {
-                for operation in operations {
-                    try perform(operation, on: handle, entries: entries)
-                }
-                try handle.commit()
-                return TablePlan(table: table, operations: operations)
-            } catch where error.isConcurrentChange && attempt < attempts {
-                usleep(UInt32(delay * 1_000_000))
-                delay *= 2
-            } catch where error.isConcurrentChange {
-                throw .concurrentChanges(table: table, attempts: attempts)
-            } catch {
-                throw .kernel(error, table: table)
-            }
+    private func open(_ table: Table) throws(ApplyError) -> (IPTCTable, KernelTable) {
+        do {
+            let handle = try IPTCTable(table.rawValue, faults: faults)
+            return (handle, KernelTable(reading: handle, table: table, protocols: protocols))
+        } catch {
+            throw .kernel(error, table: table)
         }
-        throw .concurrentChanges(table: table, attempts: attempts)
     }
 
     private func perform(_ operation: Operation, on handle: IPTCTable, entries: [Rule: [UInt8]]) throws(IPTCError) {
