@@ -62,18 +62,18 @@ public struct Applier {
         }
         for hook in Bootstrap.hooks { entries[Rule(target: .jump(hook.chain))] = IPTCTable.entry(for: Rule(target: .jump(hook.chain))) }
 
-        var findings: [String] = []
+        var findings: [String]?
         do {
-            let done = try commit(tables: request.tableOrder, entries: entries) { table, kernel in
+            let done = try commit(tables: request.tableOrder, entries: entries) { kernel in
                 let plan = Planner.plan(ruleset, kernel: kernel, request: request)
                 // New raw lines can only go in through iptables-restore.
                 guard plan.raw.isEmpty else { throw NeedsRestore(plan: plan) }
-                if table.table == request.tableOrder.first { findings = plan.findings }
-                return Planner.plan(table: table, ruleset: ruleset, kernel: kernel, request: request).operations
+                findings = findings ?? plan.findings
+                return plan
             } remaining: { kernel in
                 Planner.plan(ruleset, kernel: kernel, request: request)
             }
-            return Plan(tables: done, findings: findings, raw: [])
+            return Plan(tables: done, findings: findings ?? [], raw: [])
         } catch let needsRestore as NeedsRestore {
             return try applyThroughRestore(needsRestore.plan, ruleset: ruleset, request: request)
         } catch let error as ApplyError {
@@ -108,8 +108,8 @@ public struct Applier {
     @discardableResult
     public func flush() throws(ApplyError) -> Plan {
         do {
-            let done = try commit(tables: [.nat, .filter], entries: [:]) { (table, _) throws(Never) in
-                Planner.flush(table: table)
+            let done = try commit(tables: [.nat, .filter], entries: [:]) { (kernel) throws(Never) in
+                Planner.flush(kernel: kernel)
             } remaining: { kernel in
                 Planner.flush(kernel: kernel)
             }
@@ -127,7 +127,7 @@ public struct Applier {
     /// and `remaining` must find nothing left to do.
     private func commit<Failure: Error>(
         tables: [Table], entries: [Rule: [UInt8]],
-        operations planned: (KernelTable, [Table: KernelTable]) throws(Failure) -> [Operation],
+        plan planned: ([Table: KernelTable]) throws(Failure) -> Plan,
         remaining: ([Table: KernelTable]) -> Plan
     ) throws -> [TablePlan] {
         let lock: XtablesLock
@@ -145,12 +145,15 @@ public struct Applier {
             handles[table] = handle
             kernel[table] = state
         }
+        // One plan for every table from what was read under the lock; a table
+        // is re-read and everything re-planned only after EAGAIN.
+        var plan = try planned(kernel)
         var done: [TablePlan] = []
         var delay = 0.01
         for table in tables {
             var attempt = 1
             while true {
-                let operations = try planned(kernel[table]!, kernel)
+                let operations = plan.tables.first { $0.table == table }?.operations ?? []
                 if operations.isEmpty { break }
                 do {
                     for operation in operations {
@@ -166,6 +169,7 @@ public struct Applier {
                     let (handle, state) = try open(table)
                     handles[table] = handle
                     kernel[table] = state
+                    plan = try planned(kernel)
                 } catch where error.isConcurrentChange {
                     throw ApplyError.concurrentChanges(table: table, attempts: attempts)
                 } catch {

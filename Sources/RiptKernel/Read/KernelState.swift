@@ -63,19 +63,32 @@ public enum Ownership {
 
     /// `NAME-aHASH` in filter, `NAME-dHASH` and `NAME-sHASH` in nat.
     public static func partitionChain(_ name: String, in table: Table) -> PartitionChain? {
-        guard let dash = name.lastIndex(of: "-") else { return nil }
-        let partition = name[..<dash], suffix = Array(name[name.index(after: dash)...])
-        guard (1...maximumPartitionNameLength).contains(partition.count),
-            partition.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == ".") }),
-            suffix.count == 7,
-            suffix.dropFirst().allSatisfy({ $0.isHexDigit && !$0.isUppercase })
-        else { return nil }
-        let kind = suffix[0]
-        switch (kind, table) {
-        case ("a", .filter), ("d", .nat), ("s", .nat): break
-        default: return nil
+        // On bytes: this runs for every chain and every jump on every read.
+        func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> PartitionChain? {
+            let count = bytes.count
+            guard count >= 9, count <= maximumPartitionNameLength + 8, bytes[count - 8] == UInt8(ascii: "-") else { return nil }
+            let kind = bytes[count - 7]
+            switch (kind, table) {
+            case (UInt8(ascii: "a"), .filter), (UInt8(ascii: "d"), .nat), (UInt8(ascii: "s"), .nat): break
+            default: return nil
+            }
+            for byte in bytes[(count - 6)...] {
+                guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains(byte) else { return nil }
+            }
+            for byte in bytes[..<(count - 8)] {
+                switch byte {
+                case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                    UInt8(ascii: "_"), UInt8(ascii: "."):
+                    continue
+                default:
+                    return nil
+                }
+            }
+            return PartitionChain(
+                partition: String(decoding: bytes[..<(count - 8)], as: UTF8.self), kind: Character(UnicodeScalar(kind)),
+                hash: String(decoding: bytes[(count - 6)...], as: UTF8.self))
         }
-        return PartitionChain(partition: String(partition), kind: kind, hash: String(suffix.dropFirst()))
+        return name.utf8.withContiguousStorageIfAvailable(parse) ?? Array(name.utf8).withUnsafeBufferPointer(parse)
     }
 
     /// Whether ript owns this chain.
