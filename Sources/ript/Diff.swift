@@ -27,7 +27,7 @@ struct DiffOptions: ParsableArguments {
 }
 
 func compiled(_ options: RulePathOptions) throws -> CompiledRuleset {
-    try reportingErrors { try Pipeline.compile(path: options.path) }
+    try options.compile()
 }
 
 extension Ript.Rules {

@@ -23,7 +23,7 @@ extension Ript.Rules {
         var format: Format = .commands
 
         func run() throws {
-            let ruleset = try reportingErrors { try Pipeline.compile(path: rules.path) }
+            let ruleset = try rules.compile()
             switch format {
             case .commands: writeStandardOutput(CommandRenderer.render(ruleset))
             case .restore: writeStandardOutput(RestoreRenderer.render(ruleset))

@@ -36,6 +36,14 @@ struct RulePathOptions: ParsableArguments {
         "A rule file, or a directory searched recursively for *.swift rule files.",
         valueName: "path"))
     var path: String
+
+    @Flag(help: "Parse every rule file, ignoring and not updating the compile cache ($RIPT_CACHE_DIR, /var/cache/ript for root, else ~/.cache/ript).")
+    var noCache = false
+
+    /// Loads, evaluates and compiles PATH, reporting errors.
+    func compile() throws -> CompiledRuleset {
+        try reportingErrors { try Pipeline.compile(path: path, cache: noCache ? nil : .standard()) }
+    }
 }
 
 /// Exit codes scripts can rely on.

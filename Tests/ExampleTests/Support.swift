@@ -15,6 +15,13 @@ let riptBinary: URL = {
     return packageRoot.appendingPathComponent(".build/debug/ript")
 }()
 
+/// The compile cache of every ript these tests run: never the machine's own.
+let testCacheDirectory: String = {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("ript-test-cache-\(getpid())")
+    try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+    return url.path
+}()
+
 /// What a finished process printed and how it exited.
 struct ProcessResult {
     let status: Int32
@@ -29,6 +36,9 @@ func run(_ executable: URL, _ arguments: [String], in directory: URL = packageRo
     process.executableURL = executable
     process.arguments = arguments
     process.currentDirectoryURL = directory
+    var environment = ProcessInfo.processInfo.environment
+    environment["RIPT_CACHE_DIR"] = testCacheDirectory
+    process.environment = environment
     let output = Pipe(), error = Pipe(), standardInput = Pipe()
     process.standardOutput = output
     process.standardError = error
@@ -101,7 +111,7 @@ func inFreshNetworkNamespace(_ script: String, environment extra: [String] = [])
     try FileManager.default.createSymbolicLink(at: shim.appendingPathComponent("iptables"), withDestinationURL: URL(fileURLWithPath: "/usr/sbin/iptables-legacy"))
     let environment = [
         "PATH=\(shim.path):/usr/sbin:/usr/bin:/sbin:/bin", "RIPT=\(riptBinary.path)", "WORK=\(work.path)",
-        "XTABLES_LOCKFILE=\(work.path)/xtables.lock",
+        "XTABLES_LOCKFILE=\(work.path)/xtables.lock", "RIPT_CACHE_DIR=\(work.path)/cache",
     ] + extra
     return try run(URL(fileURLWithPath: "/usr/bin/unshare"), ["-n", "/usr/bin/env", "-i"] + environment + ["/bin/sh", "-ec", script])
 }

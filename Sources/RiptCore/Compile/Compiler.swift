@@ -13,12 +13,41 @@ public struct Compiler: Sendable {
         self.protocols = protocols
     }
 
+    /// A rule file to compile: evaluated now, or compiled before and unchanged since.
+    public enum Input: Sendable {
+        case evaluated(EvaluatedRuleFile)
+        case compiled(ChainSet)
+    }
+
     /// Compiles evaluated files; any diagnostic, from evaluation or here, fails the whole set.
     public func compile(_ files: [EvaluatedRuleFile]) -> Result<CompiledRuleset, RuleErrors> {
+        compile(files.map(Input.evaluated))
+    }
+
+    /// Compiles files in order; cross-file checks cover compiled ones too.
+    public func compile(_ files: [Input]) -> Result<CompiledRuleset, RuleErrors> {
         var diagnostics: [Diagnostic] = []
-        var partitions: [Partition] = []
+        var work: [Input] = []
         var seen: [String: SourceLocation] = [:]
-        for file in files {
+        func unique(_ name: String, at location: SourceLocation) -> Bool {
+            if let earlier = seen[name] {
+                diagnostics.append(Diagnostic(
+                    "partition name '\(name)' is already defined; partition names must be unique",
+                    at: location, notes: [.init("'\(name)' is first defined here", at: earlier)]))
+                return false
+            }
+            seen[name] = location
+            return true
+        }
+        for input in files {
+            let file: EvaluatedRuleFile
+            switch input {
+            case .compiled(let chainSet):
+                if unique(chainSet.partition, at: chainSet.location) { work.append(input) }
+                continue
+            case .evaluated(let evaluated):
+                file = evaluated
+            }
             diagnostics += file.diagnostics
             // A file that failed to evaluate would only add follow-on errors.
             guard file.diagnostics.isEmpty else { continue }
@@ -33,26 +62,29 @@ public struct Compiler: Sendable {
                     "multiple partition definitions are not permitted in the same file; move '\(extra.name)' to a file of its own",
                     at: extra.location, notes: [.init("first partition '\(first.name)' is here", at: first.location)]))
             }
-            for partition in file.partitions {
-                if let earlier = seen[partition.name] {
-                    diagnostics.append(Diagnostic(
-                        "partition name '\(partition.name)' is already defined; partition names must be unique",
-                        at: partition.location, notes: [.init("'\(partition.name)' is first defined here", at: earlier)]))
-                    continue
-                }
-                seen[partition.name] = partition.location
-                partitions.append(partition)
+            for partition in file.partitions where unique(partition.name, at: partition.location) {
+                work.append(.evaluated(EvaluatedRuleFile(path: file.path, partitions: [partition], diagnostics: [])))
             }
         }
         // Partitions compile independently of each other, so on every core.
         let protocols = self.protocols
-        let compiled = partitions.concurrentMap { partition in
-            var compilation = PartitionCompilation(partition: partition, protocols: protocols)
-            return (compilation.compile(), compilation.diagnostics)
+        let compiled = work.concurrentMap { input -> (ChainSet?, [Diagnostic]) in
+            switch input {
+            case .compiled(let chainSet): return (chainSet, [])
+            case .evaluated(let file):
+                var compilation = PartitionCompilation(partition: file.partitions[0], protocols: protocols)
+                return (compilation.compile(), compilation.diagnostics)
+            }
         }
         diagnostics += compiled.flatMap(\.1)
         guard diagnostics.isEmpty else { return .failure(RuleErrors(diagnostics)) }
         return .success(CompiledRuleset(partitions: compiled.compactMap(\.0)))
+    }
+
+    /// What compiled results depend on besides the rule files: this
+    /// compiler and its protocol table. Part of the compile cache's key.
+    public var fingerprint: [UInt8] {
+        Array(SHA256.hash(data: Array((CompileCache.formatVersion + "\n" + protocols.canonical).utf8)))
     }
 }
 

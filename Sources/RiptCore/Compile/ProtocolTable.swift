@@ -93,6 +93,12 @@ public struct ProtocolTable: Sendable {
         IPProtocol(number: number, name: namesByNumber[number] ?? String(number))
     }
 
+    /// The table as sorted text, for fingerprints.
+    var canonical: String {
+        numbersByName.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",") + ";"
+            + namesByNumber.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
+    }
+
     /// Names close to a misspelt one, for "did you mean".
     var names: some Sequence<String> { numbersByName.keys }
 

@@ -129,6 +129,10 @@ public enum Planner {
                         operations += chain.rules.map { .append(chain: chain.name, rule: $0) }
                         continue
                     }
+                    // Nearly always identical: check that before building an edit.
+                    if existing.rules.count == chain.rules.count && zip(existing.rules, chain.rules).allSatisfy({ $0.rule == $1 }) {
+                        continue
+                    }
                     let repair = edit(chain: chain.name, from: existing.rules, to: chain.rules.map(Key.rule))
                     if !repair.isEmpty {
                         findings.append("\(table.rawValue) chain \(chain.name) was changed by hand; ript restores it from the rule files")

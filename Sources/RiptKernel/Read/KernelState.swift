@@ -1,10 +1,16 @@
 import RiptCore
 
 /// A rule as read from the kernel: the rule ript understands it to be, or
-/// nil when it is nothing ript could have generated.
+/// nil when it is nothing ript could have generated; then its entry is kept
+/// too, to tell it apart and report it.
 public struct KernelRule: Sendable, Hashable {
     public let rule: Rule?
-    public let entry: KernelEntry
+    public let entry: KernelEntry?
+
+    public init(rule: Rule?, entry: KernelEntry?) {
+        self.rule = rule
+        self.entry = rule == nil ? entry : nil
+    }
 }
 
 /// A chain as read from the kernel.
@@ -36,7 +42,8 @@ public struct KernelTable: Sendable {
             return KernelChain(
                 name: name, isBuiltIn: builtIn, policy: builtIn ? handle.policy(of: name) : nil,
                 rules: handle.entries(in: name).map {
-                    KernelRule(rule: IPTCTable.rule(from: $0, chains: known, protocols: protocols), entry: $0)
+                    let rule = IPTCTable.rule(from: $0, chains: known, protocols: protocols)
+                    return KernelRule(rule: rule, entry: rule == nil ? $0 : nil)
                 })
         }
         self.init(table: table, chains: chains)

@@ -1,0 +1,332 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Crypto
+import RiptDSL
+
+/// The compiled chain sets of rule files that haven't changed, so a large
+/// rule directory only parses what changed since the last run.
+///
+/// One file per rule PATH (named by a digest of its real path) holds, for
+/// each rule file, a SHA-256 of its bytes and the chain set it compiled to.
+/// A file is reused only when its bytes hash the same and the cache was
+/// written by this compiler with the same protocol table (the fingerprint);
+/// only files that compiled without errors are stored. Cross-file checks
+/// (duplicate partition names) always run over every file. A cache that
+/// can't be read, or a directory another user owns or could write, is
+/// ignored: the cache can make ript faster, never different.
+public struct CompileCache: Sendable {
+    public let directory: String
+
+    public init(directory: String) {
+        self.directory = directory
+    }
+
+    /// `$RIPT_CACHE_DIR`; else /var/cache/ript for root; else
+    /// `$XDG_CACHE_HOME/ript` or `~/.cache/ript`.
+    public static func standard() -> CompileCache {
+        func variable(_ name: String) -> String? {
+            getenv(name).map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 }
+        }
+        if let directory = variable("RIPT_CACHE_DIR") { return CompileCache(directory: directory) }
+        if geteuid() == 0 { return CompileCache(directory: "/var/cache/ript") }
+        if let xdg = variable("XDG_CACHE_HOME") { return CompileCache(directory: xdg + "/ript") }
+        return CompileCache(directory: (variable("HOME") ?? "/tmp") + "/.cache/ript")
+    }
+
+    /// Bumped whenever what a rule file compiles to could change.
+    static let formatVersion = "ript-compile-cache-2"
+
+    /// A cached result: the file's digest and its partition's chain set.
+    public struct Entry: Sendable {
+        public let digest: [UInt8]
+        public let chainSet: ChainSet
+    }
+
+    /// The cached entries for PATH, by rule file path; empty when there is no usable cache.
+    func load(path: String, fingerprint: [UInt8]) -> [String: Entry] {
+        guard directoryIsSafe(create: false), let file = cacheFile(for: path),
+            let bytes = try? readBytes(file), var reader = Optional(CacheReader(bytes))
+        else { return [:] }
+        guard let entries = try? reader.entries(fingerprint: fingerprint) else { return [:] }
+        return entries
+    }
+
+    /// Writes the entries for PATH, atomically; failures are ignored (it is only a cache).
+    func store(path: String, fingerprint: [UInt8], entries: [(String, Entry)]) {
+        guard directoryIsSafe(create: true), let file = cacheFile(for: path) else { return }
+        var writer = CacheWriter()
+        writer.write(fingerprint: fingerprint, entries: entries)
+        let temporary = "\(file).\(getpid()).tmp"
+        let descriptor = open(temporary, O_CREAT | O_TRUNC | O_WRONLY | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else { return }
+        let written = writer.bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+        close(descriptor)
+        if written == writer.bytes.count {
+            rename(temporary, file)
+        } else {
+            unlink(temporary)
+        }
+    }
+
+    private func cacheFile(for path: String) -> String? {
+        guard let resolved = realpath(path, nil) else { return nil }
+        defer { free(resolved) }
+        let digest = SHA256.hash(data: Array(String(cString: resolved).utf8))
+        return directory + "/" + hex(Array(digest)) + ".cache"
+    }
+
+    /// Owned by this user and writable by no one else (created so if asked).
+    private func directoryIsSafe(create: Bool) -> Bool {
+        var info = stat()
+        if stat(directory, &info) != 0 {
+            guard create, errno == ENOENT else { return false }
+            // The parent must exist; ript makes only the last component.
+            guard mkdir(directory, 0o700) == 0, stat(directory, &info) == 0 else { return false }
+        }
+        return (info.st_mode & S_IFMT) == S_IFDIR && info.st_uid == geteuid() && (info.st_mode & 0o022) == 0
+    }
+}
+
+func hex(_ bytes: [UInt8]) -> String {
+    let digits = Array("0123456789abcdef")
+    return String(bytes.flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 0xF)]] })
+}
+
+private func readBytes(_ path: String) throws -> [UInt8] {
+    let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+    guard descriptor >= 0 else { throw CacheReader.Malformed() }
+    defer { close(descriptor) }
+    var info = stat()
+    guard fstat(descriptor, &info) == 0, info.st_size < 1 << 30 else { throw CacheReader.Malformed() }
+    var bytes = [UInt8](repeating: 0, count: Int(info.st_size))
+    var offset = 0
+    while offset < bytes.count {
+        let count = bytes.withUnsafeMutableBytes { read(descriptor, $0.baseAddress! + offset, $0.count - offset) }
+        if count < 0 && errno == EINTR { continue }
+        guard count > 0 else { throw CacheReader.Malformed() }
+        offset += count
+    }
+    return bytes
+}
+
+// MARK: The format
+//
+// "RIPTCACHE\n", fingerprint (32 bytes), entry count, then per entry: the
+// rule file's path, its digest (32 bytes) and its chain set. Integers are
+// little-endian; strings are a u32 length and UTF-8 bytes.
+
+private let magic = Array("RIPTCACHE\n".utf8)
+
+private struct CacheWriter {
+    var bytes: [UInt8] = []
+
+    mutating func write(fingerprint: [UInt8], entries: [(String, CompileCache.Entry)]) {
+        bytes += magic
+        bytes += fingerprint
+        u32(entries.count)
+        for (path, entry) in entries {
+            string(path)
+            bytes += entry.digest
+            chainSet(entry.chainSet)
+        }
+    }
+
+    mutating func u8(_ value: UInt8) { bytes.append(value) }
+    mutating func u16(_ value: UInt16) { withUnsafeBytes(of: value.littleEndian) { bytes += $0 } }
+    mutating func u32(_ value: Int) { withUnsafeBytes(of: UInt32(value).littleEndian) { bytes += $0 } }
+    mutating func string(_ value: String) {
+        u32(value.utf8.count)
+        bytes += value.utf8
+    }
+    mutating func table(_ value: Table) { u8(UInt8(Table.allCases.firstIndex(of: value)!)) }
+
+    mutating func chainSet(_ set: ChainSet) {
+        string(set.partition)
+        string(set.hash)
+        string(set.location.file)
+        u32(set.location.line)
+        u32(set.location.column)
+        u32(set.chains.count)
+        for chain in set.chains {
+            table(chain.table)
+            string(chain.name)
+            u32(chain.rules.count)
+            chain.rules.forEach { rule($0) }
+        }
+        u32(set.pointers.count)
+        for pointer in set.pointers {
+            table(pointer.table)
+            string(pointer.chain)
+            rule(pointer.rule)
+        }
+        u32(set.raw.count)
+        for raw in set.raw {
+            table(raw.table)
+            string(raw.line)
+            u32(raw.arguments.count)
+            raw.arguments.forEach { string($0) }
+        }
+    }
+
+    mutating func network(_ value: IPv4Network) {
+        u32(Int(value.address))
+        u8(UInt8(value.prefixLength))
+    }
+
+    mutating func rule(_ rule: Rule) {
+        var flags: UInt8 = 0
+        if rule.source != nil { flags |= 1 }
+        if rule.destination != nil { flags |= 2 }
+        if rule.inInterface != nil { flags |= 4 }
+        if rule.ipProtocol != nil { flags |= 8 }
+        if rule.destinationPort != nil { flags |= 16 }
+        u8(flags)
+        if let source = rule.source { network(source) }
+        if let destination = rule.destination { network(destination) }
+        if let interface = rule.inInterface { string(interface) }
+        if let ipProtocol = rule.ipProtocol {
+            u8(ipProtocol.number)
+            string(ipProtocol.name)
+        }
+        if let ports = rule.destinationPort {
+            u16(ports.first)
+            u16(ports.last)
+        }
+        switch rule.target {
+        case .accept: u8(0)
+        case .drop: u8(1)
+        case .reject: u8(2)
+        case .log: u8(3)
+        case .jump(let chain):
+            u8(4)
+            string(chain)
+        case .dnat(let address, let port):
+            u8(5)
+            u32(Int(address))
+            u8(port == nil ? 0 : 1)
+            u16(port ?? 0)
+        case .snat(let address):
+            u8(6)
+            u32(Int(address))
+        }
+    }
+}
+
+private struct CacheReader {
+    struct Malformed: Error {}
+
+    let bytes: [UInt8]
+    var offset = 0
+
+    init(_ bytes: [UInt8]) { self.bytes = bytes }
+
+    mutating func entries(fingerprint: [UInt8]) throws -> [String: CompileCache.Entry] {
+        guard try take(magic.count) == magic, try take(32) == fingerprint else { throw Malformed() }
+        var entries: [String: CompileCache.Entry] = [:]
+        for _ in 0..<(try count()) {
+            let path = try string()
+            let digest = try take(32)
+            entries[path] = CompileCache.Entry(digest: digest, chainSet: try chainSet())
+        }
+        guard offset == bytes.count else { throw Malformed() }
+        return entries
+    }
+
+    mutating func take(_ count: Int) throws -> [UInt8] {
+        guard count >= 0, offset + count <= bytes.count else { throw Malformed() }
+        defer { offset += count }
+        return Array(bytes[offset..<(offset + count)])
+    }
+
+    mutating func u8() throws -> UInt8 {
+        guard offset < bytes.count else { throw Malformed() }
+        defer { offset += 1 }
+        return bytes[offset]
+    }
+
+    mutating func u16() throws -> UInt16 {
+        guard offset + 2 <= bytes.count else { throw Malformed() }
+        defer { offset += 2 }
+        return UInt16(bytes[offset]) | UInt16(bytes[offset + 1]) << 8
+    }
+
+    mutating func u32() throws -> UInt32 {
+        guard offset + 4 <= bytes.count else { throw Malformed() }
+        defer { offset += 4 }
+        return (0..<4).reduce(UInt32(0)) { $0 | UInt32(bytes[offset + $1]) << (8 * $1) }
+    }
+
+    /// A count, bounded by what is left to read (at least a byte per item).
+    mutating func count() throws -> Int {
+        let value = Int(try u32())
+        guard value <= bytes.count - offset else { throw Malformed() }
+        return value
+    }
+
+    mutating func string() throws -> String {
+        let length = try count()
+        defer { offset += length }
+        return String(decoding: bytes[offset..<(offset + length)], as: UTF8.self)
+    }
+
+    mutating func table() throws -> Table {
+        let index = Int(try u8())
+        guard index < Table.allCases.count else { throw Malformed() }
+        return Table.allCases[index]
+    }
+
+    mutating func chainSet() throws -> ChainSet {
+        let partition = try string(), hash = try string()
+        let location = SourceLocation(file: try string(), line: Int(try u32()), column: Int(try u32()))
+        var chains: [Chain] = []
+        for _ in 0..<(try count()) {
+            let table = try table(), name = try string()
+            var rules: [Rule] = []
+            for _ in 0..<(try count()) { rules.append(try rule()) }
+            chains.append(Chain(table: table, name: name, rules: rules))
+        }
+        var pointers: [Pointer] = []
+        for _ in 0..<(try count()) {
+            pointers.append(Pointer(table: try table(), chain: try string(), rule: try rule()))
+        }
+        var raw: [RawCommand] = []
+        for _ in 0..<(try count()) {
+            let table = try table(), line = try string()
+            var arguments: [String] = []
+            for _ in 0..<(try count()) { arguments.append(try string()) }
+            raw.append(RawCommand(table: table, arguments: arguments, line: line))
+        }
+        return ChainSet(partition: partition, hash: hash, location: location, chains: chains, pointers: pointers, raw: raw)
+    }
+
+    mutating func network() throws -> IPv4Network {
+        let address = try u32(), length = Int(try u8())
+        guard length <= 32 else { throw Malformed() }
+        return IPv4Network(address: address, prefixLength: length)
+    }
+
+    mutating func rule() throws -> Rule {
+        let flags = try u8()
+        guard flags < 32 else { throw Malformed() }
+        let source = flags & 1 != 0 ? try network() : nil
+        let destination = flags & 2 != 0 ? try network() : nil
+        let interface = flags & 4 != 0 ? try string() : nil
+        let ipProtocol = flags & 8 != 0 ? IPProtocol(number: try u8(), name: try string()) : nil
+        let ports = flags & 16 != 0 ? PortRange(try u16(), try u16()) : nil
+        let target: Target
+        switch try u8() {
+        case 0: target = .accept
+        case 1: target = .drop
+        case 2: target = .reject
+        case 3: target = .log
+        case 4: target = .jump(try string())
+        case 5:
+            let address = try u32(), hasPort = try u8(), port = try u16()
+            target = .dnat(address: address, port: hasPort == 0 ? nil : port)
+        case 6: target = .snat(address: try u32())
+        default: throw Malformed()
+        }
+        return Rule(source: source, destination: destination, inInterface: interface, ipProtocol: ipProtocol, destinationPort: ports, target: target)
+    }
+}

@@ -1,0 +1,66 @@
+import Foundation
+import Testing
+
+/// The compile cache makes ript faster, never different.
+@Suite struct CacheTests {
+    func output(_ arguments: [String], cache: String) throws -> ProcessResult {
+        let process = try run(URL(fileURLWithPath: "/usr/bin/env"), ["RIPT_CACHE_DIR=\(cache)", riptBinary.path] + arguments)
+        return process
+    }
+
+    @Test("cold, warm and uncached runs print the same bytes, and a changed file is compiled again")
+    func sameOutput() throws {
+        let work = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: work) }
+        let rules = work.appendingPathComponent("rules"), cache = work.appendingPathComponent("cache").path
+        try FileManager.default.copyItem(at: packageRoot.appendingPathComponent("examples"), to: rules)
+        try FileManager.default.removeItem(at: rules.appendingPathComponent("errors"))
+        let arguments = ["rules", "generate", "--format", "json", rules.path]
+
+        let uncached = try output(arguments + ["--no-cache"], cache: cache)
+        #expect(!FileManager.default.fileExists(atPath: cache))
+        let cold = try output(arguments, cache: cache)
+        let files = try FileManager.default.contentsOfDirectory(atPath: cache)
+        #expect(files.count == 1 && files[0].hasSuffix(".cache"))
+        let warm = try output(arguments, cache: cache)
+        #expect(uncached.status == 0 && cold.standardOutput == uncached.standardOutput && warm.standardOutput == uncached.standardOutput)
+
+        // A change is seen; an error is reported even when everything else is cached.
+        let file = rules.appendingPathComponent("accept-without-to.swift")
+        let text = try String(contentsOf: file, encoding: .utf8)
+        try text.replacingOccurrences(of: "Ports(873)", with: "Ports(874)").write(to: file, atomically: true, encoding: .utf8)
+        let changed = try output(arguments, cache: cache)
+        #expect(changed.standardOutput != warm.standardOutput)
+        #expect(changed.standardOutput == (try output(arguments + ["--no-cache"], cache: cache)).standardOutput)
+        try text.replacingOccurrences(of: "Ports(873)", with: "Ports(0)").write(to: file, atomically: true, encoding: .utf8)
+        let broken = try output(arguments, cache: cache)
+        #expect(broken.status == 2 && broken.standardError.contains("port 0 is outside 1–65535"))
+
+        // A duplicate partition name is caught across cached files too.
+        try FileManager.default.copyItem(at: rules.appendingPathComponent("dnat.swift"), to: rules.appendingPathComponent("zz-copy.swift"))
+        try text.write(to: file, atomically: true, encoding: .utf8)
+        let duplicate = try output(arguments, cache: cache)
+        #expect(duplicate.status == 2 && duplicate.standardError.contains("partition name 'dnatbasic' is already defined"))
+    }
+
+    @Test("a corrupt cache, or a cache directory others could write, is ignored")
+    func untrustedCache() throws {
+        let work = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: work) }
+        let cache = work.appendingPathComponent("cache").path
+        let arguments = ["rules", "generate", "examples/"]
+        let reference = try output(arguments + ["--no-cache"], cache: cache).standardOutput
+        _ = try output(arguments, cache: cache)
+        let file = cache + "/" + (try FileManager.default.contentsOfDirectory(atPath: cache))[0]
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: file))
+        bytes[bytes.count / 2] ^= 0xFF
+        bytes.removeLast(7)
+        try bytes.write(to: URL(fileURLWithPath: file))
+        #expect(try output(arguments, cache: cache).standardOutput == reference)
+
+        try FileManager.default.setAttributes([.posixPermissions: 0o777], ofItemAtPath: cache)
+        try Data("RIPTCACHE\n garbage".utf8).write(to: URL(fileURLWithPath: file))
+        #expect(try output(arguments, cache: cache).standardOutput == reference)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: file)) == Data("RIPTCACHE\n garbage".utf8), "wrote into an unsafe directory")
+    }
+}
