@@ -55,6 +55,7 @@ public struct Applier {
     public func apply(_ ruleset: CompiledRuleset, _ request: PlanRequest) throws(ApplyError) -> Plan {
         // Every entry the rule files can need, built before the lock is taken.
         var entries: [Rule: [UInt8]] = [:]
+        entries.reserveCapacity(ruleset.partitions.reduce(Bootstrap.hooks.count) { $0 + $1.pointers.count + $1.chains.reduce(0) { $0 + $1.rules.count } })
         for chainSet in ruleset.partitions {
             for rule in chainSet.chains.flatMap(\.rules) + chainSet.pointers.map(\.rule) where entries[rule] == nil {
                 entries[rule] = IPTCTable.entry(for: rule)

@@ -13,102 +13,104 @@ extension IPTCTable {
     static let headerSize = 32  // xt_entry_match and xt_entry_target headers
 
     /// The entry for a rule: `ipt_entry`, a tcp or udp match when it has a
-    /// destination port, then its target.
+    /// destination port, then its target. Built in one allocation: an apply
+    /// builds one per rule of the rule files before taking the lock.
     public static func entry(for rule: Rule) -> [UInt8] {
-        var match: [UInt8] = []
-        if let ipProtocol = rule.ipProtocol, let ports = rule.destinationPort {
-            if ipProtocol.number == UInt8(IPPROTO_TCP) {
-                var data = xt_tcp()
-                data.spts = (0, 0xFFFF)
-                data.dpts = (ports.first, ports.last)
-                match = extensionBlock(name: "tcp", revision: 0, data: bytes(of: data))
-            } else {
-                var data = xt_udp()
-                data.spts = (0, 0xFFFF)
-                data.dpts = (ports.first, ports.last)
-                match = extensionBlock(name: "udp", revision: 0, data: bytes(of: data))
+        let hasPorts = rule.ipProtocol != nil && rule.destinationPort != nil
+        let matchSize = hasPorts ? headerSize + Int(CIPTables_xt_align(UInt32(MemoryLayout<xt_tcp>.size))) : 0
+        let (targetName, targetRevision, targetDataSize) = targetShape(rule.target)
+        let targetSize = headerSize + Int(CIPTables_xt_align(UInt32(targetDataSize)))
+        let total = entrySize + matchSize + targetSize
+        return [UInt8](unsafeUninitializedCapacity: total) { buffer, count in
+            let raw = UnsafeMutableRawBufferPointer(buffer)
+            raw.initializeMemory(as: UInt8.self, repeating: 0)
+            let entry = raw.baseAddress!.assumingMemoryBound(to: ipt_entry.self)
+            if let source = rule.source {
+                entry.pointee.ip.src.s_addr = source.address.bigEndian
+                entry.pointee.ip.smsk.s_addr = source.mask.bigEndian
             }
-        }
-        let target = targetBlock(rule.target)
+            if let destination = rule.destination {
+                entry.pointee.ip.dst.s_addr = destination.address.bigEndian
+                entry.pointee.ip.dmsk.s_addr = destination.mask.bigEndian
+            }
+            if let interface = rule.inInterface {
+                // As iptables does: the name keeps a trailing '+', whose mask
+                // covers only the prefix; otherwise the mask covers the NUL too.
+                let name = Array(interface.utf8.prefix(15))
+                let masked = name.last == UInt8(ascii: "+") ? name.count - 1 : name.count + 1
+                withUnsafeMutableBytes(of: &entry.pointee.ip.iniface) { field in
+                    for (index, byte) in name.enumerated() { field[index] = byte }
+                }
+                withUnsafeMutableBytes(of: &entry.pointee.ip.iniface_mask) { field in
+                    for index in 0..<masked { field[index] = 0xFF }
+                }
+            }
+            entry.pointee.ip.proto = UInt16(rule.ipProtocol?.number ?? 0)
+            entry.pointee.target_offset = UInt16(entrySize + matchSize)
+            entry.pointee.next_offset = UInt16(total)
 
-        var entry = ipt_entry()
-        if let source = rule.source {
-            entry.ip.src.s_addr = source.address.bigEndian
-            entry.ip.smsk.s_addr = source.mask.bigEndian
-        }
-        if let destination = rule.destination {
-            entry.ip.dst.s_addr = destination.address.bigEndian
-            entry.ip.dmsk.s_addr = destination.mask.bigEndian
-        }
-        if let interface = rule.inInterface {
-            // As iptables does: the name keeps a trailing '+', whose mask
-            // covers only the prefix; otherwise the mask covers the NUL too.
-            let name = Array(interface.utf8.prefix(15))
-            let masked = name.last == UInt8(ascii: "+") ? name.count - 1 : name.count + 1
-            withUnsafeMutableBytes(of: &entry.ip.iniface) { buffer in
-                for (index, byte) in name.enumerated() { buffer[index] = byte }
+            if hasPorts, let ipProtocol = rule.ipProtocol, let ports = rule.destinationPort {
+                let tcp = ipProtocol.number == UInt8(IPPROTO_TCP)
+                writeHeader(into: raw, at: entrySize, size: matchSize, name: tcp ? "tcp" : "udp", revision: 0)
+                let data = raw.baseAddress! + entrySize + headerSize
+                // xt_tcp and xt_udp both start with spts[2], dpts[2] in host order.
+                data.storeBytes(of: UInt16(0), toByteOffset: 0, as: UInt16.self)
+                data.storeBytes(of: UInt16(0xFFFF), toByteOffset: 2, as: UInt16.self)
+                data.storeBytes(of: ports.first, toByteOffset: 4, as: UInt16.self)
+                data.storeBytes(of: ports.last, toByteOffset: 6, as: UInt16.self)
             }
-            withUnsafeMutableBytes(of: &entry.ip.iniface_mask) { buffer in
-                for index in 0..<masked { buffer[index] = 0xFF }
-            }
+            let targetOffset = entrySize + matchSize
+            writeHeader(into: raw, at: targetOffset, size: targetSize, name: targetName, revision: targetRevision)
+            writeTargetData(rule.target, into: raw.baseAddress! + targetOffset + headerSize)
+            count = total
         }
-        entry.ip.proto = UInt16(rule.ipProtocol?.number ?? 0)
-        entry.target_offset = UInt16(entrySize + match.count)
-        entry.next_offset = UInt16(entrySize + match.count + target.count)
-        return bytes(of: entry) + match + target
     }
 
-    static func targetBlock(_ target: Target) -> [UInt8] {
-        // Verdicts and jumps are standard targets named by their verdict or
-        // chain; libiptc maps the name to the verdict or the jump.
-        let standardData = [UInt8](repeating: 0, count: MemoryLayout<Int32>.size)
+    /// A target's name, revision and data size.
+    static func targetShape(_ target: Target) -> (String, UInt8, Int) {
         switch target {
-        case .accept: return extensionBlock(name: "ACCEPT", revision: 0, data: standardData)
-        case .drop: return extensionBlock(name: "DROP", revision: 0, data: standardData)
-        case .jump(let chain): return extensionBlock(name: chain, revision: 0, data: standardData)
-        case .reject:
-            var data = ipt_reject_info()
-            data.with = IPT_ICMP_PORT_UNREACHABLE
-            return extensionBlock(name: "REJECT", revision: 0, data: bytes(of: data))
-        case .log:
-            var data = xt_log_info()
-            data.level = 4  // LOG_WARNING, iptables' default
-            return extensionBlock(name: "LOG", revision: 0, data: bytes(of: data))
-        case .dnat(let address, let port):
-            var data = nf_nat_range2()
-            data.flags = UInt32(NF_NAT_RANGE_MAP_IPS)
-            data.min_addr.ip = address.bigEndian
-            data.max_addr.ip = address.bigEndian
-            if let port {
-                data.flags |= UInt32(NF_NAT_RANGE_PROTO_SPECIFIED)
-                data.min_proto.all = port.bigEndian
-                data.max_proto.all = port.bigEndian
-            }
-            return extensionBlock(name: "DNAT", revision: 2, data: bytes(of: data))
-        case .snat(let address):
-            var data = nf_nat_ipv4_multi_range_compat()
-            data.rangesize = 1
-            data.range.flags = UInt32(NF_NAT_RANGE_MAP_IPS)
-            data.range.min_ip = address.bigEndian
-            data.range.max_ip = address.bigEndian
-            return extensionBlock(name: "SNAT", revision: 0, data: bytes(of: data))
+        case .accept: ("ACCEPT", 0, MemoryLayout<Int32>.size)
+        case .drop: ("DROP", 0, MemoryLayout<Int32>.size)
+        case .jump(let chain): (chain, 0, MemoryLayout<Int32>.size)
+        case .reject: ("REJECT", 0, MemoryLayout<ipt_reject_info>.size)
+        case .log: ("LOG", 0, MemoryLayout<xt_log_info>.size)
+        case .dnat: ("DNAT", 2, MemoryLayout<nf_nat_range2>.size)
+        case .snat: ("SNAT", 0, MemoryLayout<nf_nat_ipv4_multi_range_compat>.size)
         }
     }
 
-    /// A match or target: a 32-byte header (size, name, revision) and its
-    /// data, padded to XT_ALIGN.
-    static func extensionBlock(name: String, revision: UInt8, data: [UInt8]) -> [UInt8] {
-        let size = headerSize + Int(CIPTables_xt_align(UInt32(data.count)))
-        var block = [UInt8](repeating: 0, count: size)
-        block.withUnsafeMutableBytes { $0.storeBytes(of: UInt16(size), toByteOffset: 0, as: UInt16.self) }
-        for (index, byte) in name.utf8.prefix(28).enumerated() { block[2 + index] = byte }
-        block[31] = revision
-        block.replaceSubrange(headerSize..<headerSize + data.count, with: data)
-        return block
+    static func writeHeader(into buffer: UnsafeMutableRawBufferPointer, at offset: Int, size: Int, name: String, revision: UInt8) {
+        buffer.storeBytes(of: UInt16(size), toByteOffset: offset, as: UInt16.self)
+        for (index, byte) in name.utf8.prefix(28).enumerated() { buffer[offset + 2 + index] = byte }
+        buffer[offset + 31] = revision
     }
 
-    static func bytes<Value>(of value: Value) -> [UInt8] {
-        withUnsafeBytes(of: value) { Array($0) }
+    /// Writes a target's data into zeroed memory (verdicts and jumps have
+    /// none: libiptc maps their names).
+    static func writeTargetData(_ target: Target, into data: UnsafeMutableRawPointer) {
+        switch target {
+        case .accept, .drop, .jump: break
+        case .reject:
+            data.assumingMemoryBound(to: ipt_reject_info.self).pointee.with = IPT_ICMP_PORT_UNREACHABLE
+        case .log:
+            data.assumingMemoryBound(to: xt_log_info.self).pointee.level = 4  // LOG_WARNING, iptables' default
+        case .dnat(let address, let port):
+            let range = data.assumingMemoryBound(to: nf_nat_range2.self)
+            range.pointee.flags = UInt32(NF_NAT_RANGE_MAP_IPS)
+            range.pointee.min_addr.ip = address.bigEndian
+            range.pointee.max_addr.ip = address.bigEndian
+            if let port {
+                range.pointee.flags |= UInt32(NF_NAT_RANGE_PROTO_SPECIFIED)
+                range.pointee.min_proto.all = port.bigEndian
+                range.pointee.max_proto.all = port.bigEndian
+            }
+        case .snat(let address):
+            let compat = data.assumingMemoryBound(to: nf_nat_ipv4_multi_range_compat.self)
+            compat.pointee.rangesize = 1
+            compat.pointee.range.flags = UInt32(NF_NAT_RANGE_MAP_IPS)
+            compat.pointee.range.min_ip = address.bigEndian
+            compat.pointee.range.max_ip = address.bigEndian
+        }
     }
 
     // MARK: Reading entries back
