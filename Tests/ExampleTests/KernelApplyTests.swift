@@ -284,6 +284,26 @@ struct KernelApplyTests {
         #expect(result.standardOutput.contains("iptables-legacy-restore --test refused the changes with their raw lines, so nothing was changed"))
     }
 
+    @Test("rules diff --format json says whether the kernel is in sync and lists the operations (unshare -n)")
+    func diffJSON() throws {
+        let result = try namespace("""
+            plain
+            $RIPT rules diff --format json "$WORK/rules" > "$WORK/before.json"
+            $RIPT rules apply "$WORK/rules" > /dev/null
+            $RIPT rules diff --format json "$WORK/rules" > "$WORK/after.json"
+            cat "$WORK/before.json"; echo "---"; cat "$WORK/after.json"
+            """)
+        let parts = result.standardOutput.components(separatedBy: "---\n")
+        try #require(parts.count == 2)
+        let before = try JSONSerialization.jsonObject(with: Data(parts[0].utf8)) as? [String: Any]
+        let after = try JSONSerialization.jsonObject(with: Data(parts[1].utf8)) as? [String: Any]
+        #expect(before?["schema"] as? String == "ript.plan")
+        #expect(before?["inSync"] as? Bool == false)
+        let operations = (before?["tables"] as? [[String: Any]] ?? []).flatMap { $0["operations"] as? [[String: Any]] ?? [] }
+        #expect(operations.contains { $0["op"] as? String == "createChain" && $0["chain"] as? String == "partition-a" })
+        #expect(after?["inSync"] as? Bool == true)
+    }
+
     @Test("commands that read or change the kernel refuse to run without root, saying so")
     func needsRoot() throws {
         let result = try inFreshNetworkNamespace("setpriv --reuid=65534 --regid=65534 --clear-groups $RIPT rules diff examples/ || echo \"exit $?\"")
