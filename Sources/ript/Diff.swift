@@ -30,6 +30,14 @@ func compiled(_ options: RulePathOptions) throws -> CompiledRuleset {
     try options.compile()
 }
 
+/// Plans a request against the kernel and prints it.
+func diffPartitions(_ rules: RulePathOptions, _ diff: DiffOptions, _ kernel: KernelOptions, command: String, apply: Bool, clean: Bool) throws {
+    let ruleset = try compiled(rules)
+    let applier = try kernel.applier(for: command)
+    let plan = try reportingKernelErrors { try applier.plan(ruleset, PlanRequest(apply: apply, clean: clean, scope: ruleset.scope)) }
+    try diff.print(plan)
+}
+
 extension Ript.Rules {
     /// `ript rules diff PATH`
     struct Diff: ParsableCommand {
@@ -46,10 +54,7 @@ extension Ript.Rules {
         @OptionGroup var kernel: KernelOptions
 
         func run() throws {
-            let ruleset = try compiled(rules)
-            let applier = try kernel.applier(for: "ript rules diff")
-            let plan = try reportingKernelErrors { try applier.plan(ruleset, PlanRequest(apply: true, clean: false, scope: ruleset.scope)) }
-            try diff.print(plan)
+            try diffPartitions(rules, diff, kernel, command: "ript rules diff", apply: true, clean: false)
         }
     }
 }
@@ -70,10 +75,7 @@ extension Ript.Clean {
         @OptionGroup var kernel: KernelOptions
 
         func run() throws {
-            let ruleset = try compiled(rules)
-            let applier = try kernel.applier(for: "ript clean diff")
-            let plan = try reportingKernelErrors { try applier.plan(ruleset, PlanRequest(apply: false, clean: true, scope: ruleset.scope)) }
-            try diff.print(plan)
+            try diffPartitions(rules, diff, kernel, command: "ript clean diff", apply: false, clean: true)
         }
     }
 }
