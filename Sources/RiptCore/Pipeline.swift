@@ -17,40 +17,79 @@ public enum Pipeline {
     /// fails: then nothing is compiled. With a cache, files whose bytes
     /// haven't changed since a successful compile are not parsed again.
     public static func compile(path: String, compiler: Compiler = Compiler(), cache: CompileCache? = nil) throws -> CompiledRuleset {
-        let loaded = try RuleFileLoader.load(path: path)
-        if loaded.sources.isEmpty && loaded.diagnostics.isEmpty {
+        let found = try RuleFileLoader.find(path: path)
+        if found.files.isEmpty && found.diagnostics.isEmpty {
             throw RulePathError(description: "no rule files (*.swift) found under '\(path)'")
         }
         let fingerprint = cache == nil ? [] : compiler.fingerprint
-        let cached = cache?.load(path: path, fingerprint: fingerprint) ?? [:]
-        let digests = cache == nil ? [] : loaded.sources.concurrentMap { Array(SHA256.hash(data: Array($0.text.utf8))) }
-        let hits: [ChainSet?] = loaded.sources.indices.map { index in
-            guard let entry = cached[loaded.sources[index].path], entry.digest == digests[index] else { return nil }
-            return entry.chainSet
+        let (cached, written) = cache?.load(path: path, fingerprint: fingerprint) ?? ([:], 0)
+
+        // A file whose stamp is the cached one, and older than the cache, is
+        // not read at all (as git trusts its index); any other is read and
+        // hashed, and compiled only if its bytes changed.
+        enum Outcome: Sendable {
+            case cached(CompileCache.Entry)
+            case read(RuleSource, digest: [UInt8])
+            case unreadable(Diagnostic)
         }
-        let misses = loaded.sources.indices.filter { hits[$0] == nil }
-        let evaluated = misses.map { loaded.sources[$0] }.concurrentMap(RuleFileEvaluator.evaluate)
-        var evaluatedByIndex = Dictionary(uniqueKeysWithValues: zip(misses, evaluated))
-        let inputs = loaded.sources.indices.map { index in
-            hits[index].map(Compiler.Input.compiled) ?? .evaluated(evaluatedByIndex.removeValue(forKey: index)!)
+        let outcomes = found.files.concurrentMap { file -> Outcome in
+            let entry = cached[file.path]
+            if let entry, entry.stamp == file.stamp, file.stamp.modified < written, file.stamp.changed < written {
+                return .cached(entry)
+            }
+            switch RuleFileLoader.read(file.path) {
+            case .failure(let diagnostic): return .unreadable(diagnostic)
+            case .success(let source):
+                let digest = cache == nil ? [] : Array(SHA256.hash(data: Array(source.text.utf8)))
+                if let entry, entry.digest == digest {
+                    return .cached(CompileCache.Entry(stamp: file.stamp, digest: digest, chainSet: entry.chainSet))
+                }
+                return .read(source, digest: digest)
+            }
+        }
+        var diagnostics = found.diagnostics
+        var misses: [RuleSource] = []
+        for outcome in outcomes {
+            switch outcome {
+            case .unreadable(let diagnostic): diagnostics.append(diagnostic)
+            case .read(let source, _): misses.append(source)
+            case .cached: continue
+            }
+        }
+        var evaluated = misses.concurrentMap(RuleFileEvaluator.evaluate).makeIterator()
+        let inputs: [Compiler.Input] = outcomes.compactMap { outcome in
+            switch outcome {
+            case .cached(let entry): .compiled(entry.chainSet)
+            case .read: .evaluated(evaluated.next()!)
+            case .unreadable: nil
+            }
         }
 
         switch compiler.compile(inputs) {
-        case .success(var ruleset) where loaded.diagnostics.isEmpty:
-            ruleset.isFromSingleFile = loaded.isSingleFile
-            if let cache, !misses.isEmpty || cached.count != loaded.sources.count {
+        case .success(var ruleset) where diagnostics.isEmpty:
+            ruleset.isFromSingleFile = found.isSingleFile
+            ruleset.recompiled = Set(misses.flatMap { source in ruleset.partitions.filter { $0.location.file == source.path }.map(\.partition) })
+            // Store when anything was compiled, or a stamp has to be refreshed.
+            let changed = zip(found.files, outcomes).contains { file, outcome in
+                guard case .cached(let entry) = outcome else { return true }
+                return cached[file.path]?.stamp != entry.stamp
+            }
+            if let cache, changed || cached.count != found.files.count {
                 let byFile = Dictionary(ruleset.partitions.map { ($0.location.file, $0) }, uniquingKeysWith: { first, _ in first })
-                let entries = loaded.sources.indices.compactMap { index -> (String, CompileCache.Entry)? in
-                    let path = loaded.sources[index].path
-                    return byFile[path].map { (path, CompileCache.Entry(digest: digests[index], chainSet: $0)) }
+                let entries = zip(found.files, outcomes).compactMap { file, outcome -> (String, CompileCache.Entry)? in
+                    switch outcome {
+                    case .cached(let entry): return (file.path, entry)
+                    case .read(_, let digest): return byFile[file.path].map { (file.path, CompileCache.Entry(stamp: file.stamp, digest: digest, chainSet: $0)) }
+                    case .unreadable: return nil
+                    }
                 }
                 cache.store(path: path, fingerprint: fingerprint, entries: entries)
             }
             return ruleset
         case .success:
-            throw RuleErrors(loaded.diagnostics)
+            throw RuleErrors(diagnostics)
         case .failure(let errors):
-            throw RuleErrors(loaded.diagnostics + errors.diagnostics)
+            throw RuleErrors(diagnostics + errors.diagnostics)
         }
     }
 }

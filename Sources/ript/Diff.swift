@@ -32,10 +32,10 @@ func compiled(_ options: RulePathOptions) throws -> CompiledRuleset {
 
 /// Plans a request against the kernel and prints it.
 func diffPartitions(_ rules: RulePathOptions, _ diff: DiffOptions, _ kernel: KernelOptions, command: String, apply: Bool, clean: Bool) throws {
-    let ruleset = try compiled(rules)
     let applier = try kernel.applier(for: command)
-    let plan = try reportingKernelErrors { try applier.plan(ruleset, PlanRequest(apply: apply, clean: clean, scope: ruleset.scope)) }
-    try diff.print(plan)
+    // The kernel is read while the rule files compile.
+    let (ruleset, tables) = try reportingKernelErrors { try applier.read { try compiled(rules) } }
+    try diff.print(Planner.plan(ruleset, kernel: tables, request: PlanRequest(apply: apply, clean: clean, scope: ruleset.scope)))
 }
 
 extension Ript.Rules {

@@ -35,21 +35,23 @@ public struct CompileCache: Sendable {
     }
 
     /// Bumped whenever what a rule file compiles to could change.
-    static let formatVersion = "ript-compile-cache-2"
+    static let formatVersion = "ript-compile-cache-3"
 
-    /// A cached result: the file's digest and its partition's chain set.
+    /// A cached result: the file's stamp and digest, and its partition's chain set.
     public struct Entry: Sendable {
+        public let stamp: FileStamp
         public let digest: [UInt8]
         public let chainSet: ChainSet
     }
 
-    /// The cached entries for PATH, by rule file path; empty when there is no usable cache.
-    func load(path: String, fingerprint: [UInt8]) -> [String: Entry] {
+    /// The cached entries for PATH by rule file path, and when the cache was
+    /// written (nanoseconds); empty when there is no usable cache.
+    func load(path: String, fingerprint: [UInt8]) -> (entries: [String: Entry], written: Int64) {
         guard directoryIsSafe(create: false), let file = cacheFile(for: path),
-            let bytes = try? readBytes(file), var reader = Optional(CacheReader(bytes))
-        else { return [:] }
-        guard let entries = try? reader.entries(fingerprint: fingerprint) else { return [:] }
-        return entries
+            let (bytes, written) = try? readBytes(file), var reader = Optional(CacheReader(bytes)),
+            let entries = try? reader.entries(fingerprint: fingerprint)
+        else { return ([:], 0) }
+        return (entries, written)
     }
 
     /// Writes the entries for PATH, atomically; failures are ignored (it is only a cache).
@@ -93,7 +95,8 @@ func hex(_ bytes: [UInt8]) -> String {
     return String(bytes.flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 0xF)]] })
 }
 
-private func readBytes(_ path: String) throws -> [UInt8] {
+/// A file's bytes and its modification time in nanoseconds.
+private func readBytes(_ path: String) throws -> ([UInt8], Int64) {
     let descriptor = open(path, O_RDONLY | O_CLOEXEC)
     guard descriptor >= 0 else { throw CacheReader.Malformed() }
     defer { close(descriptor) }
@@ -107,7 +110,7 @@ private func readBytes(_ path: String) throws -> [UInt8] {
         guard count > 0 else { throw CacheReader.Malformed() }
         offset += count
     }
-    return bytes
+    return (bytes, Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec))
 }
 
 // MARK: The format
@@ -127,6 +130,9 @@ private struct CacheWriter {
         u32(entries.count)
         for (path, entry) in entries {
             string(path)
+            for value in [Int64(bitPattern: entry.stamp.device), Int64(bitPattern: entry.stamp.inode), entry.stamp.size, entry.stamp.modified, entry.stamp.changed] {
+                withUnsafeBytes(of: value.littleEndian) { bytes += $0 }
+            }
             bytes += entry.digest
             chainSet(entry.chainSet)
         }
@@ -226,8 +232,11 @@ private struct CacheReader {
         var entries: [String: CompileCache.Entry] = [:]
         for _ in 0..<(try count()) {
             let path = try string()
+            let stamp = FileStamp(
+                device: UInt64(bitPattern: try i64()), inode: UInt64(bitPattern: try i64()), size: try i64(),
+                modified: try i64(), changed: try i64())
             let digest = try take(32)
-            entries[path] = CompileCache.Entry(digest: digest, chainSet: try chainSet())
+            entries[path] = CompileCache.Entry(stamp: stamp, digest: digest, chainSet: try chainSet())
         }
         guard offset == bytes.count else { throw Malformed() }
         return entries
@@ -255,6 +264,11 @@ private struct CacheReader {
         guard offset + 4 <= bytes.count else { throw Malformed() }
         defer { offset += 4 }
         return (0..<4).reduce(UInt32(0)) { $0 | UInt32(bytes[offset + $1]) << (8 * $1) }
+    }
+
+    mutating func i64() throws -> Int64 {
+        let bytes = try take(8)
+        return Int64(bitPattern: bytes.enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * $1.offset) })
     }
 
     /// A count, bounded by what is left to read (at least a byte per item).

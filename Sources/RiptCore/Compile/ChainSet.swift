@@ -176,6 +176,9 @@ public struct CompiledRuleset: Sendable {
     public let partitions: [ChainSet]
     /// PATH named one file: clean considers only its partitions.
     public internal(set) var isFromSingleFile = false
+    /// Partitions compiled in this run rather than taken from the compile
+    /// cache (all of them without a cache): the ones likely to be new to the kernel.
+    public internal(set) var recompiled: Set<String>?
 
     public init(partitions: [ChainSet]) {
         self.partitions = partitions

@@ -16,6 +16,40 @@ public struct RuleSource: Sendable {
     }
 }
 
+/// A rule file's identity on disk: when any of this changes, so may its contents.
+public struct FileStamp: Hashable, Sendable {
+    public let device: UInt64
+    public let inode: UInt64
+    public let size: Int64
+    public let modified: Int64  // nanoseconds
+    public let changed: Int64  // nanoseconds (inode change)
+
+    init(_ info: stat) {
+        device = UInt64(info.st_dev)
+        inode = UInt64(info.st_ino)
+        size = Int64(info.st_size)
+        modified = Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec)
+        changed = Int64(info.st_ctim.tv_sec) * 1_000_000_000 + Int64(info.st_ctim.tv_nsec)
+    }
+
+    public init(device: UInt64, inode: UInt64, size: Int64, modified: Int64, changed: Int64) {
+        self.device = device
+        self.inode = inode
+        self.size = size
+        self.modified = modified
+        self.changed = changed
+    }
+}
+
+/// The rule files under PATH, in a stable order, found but not yet read.
+public struct FoundRuleFiles: Sendable {
+    public let path: String
+    public let isSingleFile: Bool
+    public let files: [(path: String, stamp: FileStamp)]
+    /// Directories that could not be read.
+    public let diagnostics: [Diagnostic]
+}
+
 /// What the load stage found under PATH: the readable rule files, in a stable
 /// order, and a diagnostic for each file that could not be read as rule text.
 public struct LoadedRuleFiles: Sendable {
@@ -47,7 +81,27 @@ public enum RuleFileLoader {
     /// Larger files are refused: no real rule file comes near it.
     public static let maximumFileSize = 16 << 20
 
+    /// Finds and reads every rule file under PATH.
     public static func load(path: String) throws(RulePathError) -> LoadedRuleFiles {
+        let found = try find(path: path)
+        var sources: [RuleSource] = []
+        var diagnostics = found.diagnostics
+        for file in found.files {
+            switch readRuleText(file.path) {
+            case .success(let text): sources.append(RuleSource(path: file.path, text: text))
+            case .failure(let diagnostic): diagnostics.append(diagnostic)
+            }
+        }
+        return LoadedRuleFiles(path: path, isSingleFile: found.isSingleFile, sources: sources, diagnostics: diagnostics)
+    }
+
+    /// Reads one rule file as rule text (UTF-8, no NUL, within the size limit).
+    public static func read(_ path: String) -> Result<RuleSource, Diagnostic> {
+        readRuleText(path).map { RuleSource(path: path, text: $0) }
+    }
+
+    /// Finds the rule files under PATH without reading them.
+    public static func find(path: String) throws(RulePathError) -> FoundRuleFiles {
         var info = stat()
         guard !path.isEmpty, stat(path, &info) == 0 else {
             throw RulePathError(description: "The specified rule file or directory '\(path)' does not exist")
@@ -58,13 +112,13 @@ public enum RuleFileLoader {
             let root = path.count > 1 && path.hasSuffix("/") ? String(path.dropLast()) : path
             walk.directory(root, isRoot: true)
         } else {
-            walk.file(path)
+            walk.files.append((path, FileStamp(info)))
         }
-        return LoadedRuleFiles(path: path, isSingleFile: !isDirectory, sources: walk.sources, diagnostics: walk.diagnostics)
+        return FoundRuleFiles(path: path, isSingleFile: !isDirectory, files: walk.files, diagnostics: walk.diagnostics)
     }
 
     private struct Walk {
-        var sources: [RuleSource] = []
+        var files: [(path: String, stamp: FileStamp)] = []
         var diagnostics: [Diagnostic] = []
         var visited: Set<String> = []
 
@@ -82,16 +136,9 @@ public enum RuleFileLoader {
                 guard stat(child, &info) == 0 else { continue }  // a dangling link
                 switch info.st_mode & S_IFMT {
                 case S_IFDIR: directory(child)
-                case S_IFREG where name.hasSuffix(".swift"): file(child)
+                case S_IFREG where name.hasSuffix(".swift"): files.append((child, FileStamp(info)))
                 default: continue
                 }
-            }
-        }
-
-        mutating func file(_ path: String) {
-            switch readRuleText(path) {
-            case .success(let text): sources.append(RuleSource(path: path, text: text))
-            case .failure(let diagnostic): diagnostics.append(diagnostic)
             }
         }
     }

@@ -1,7 +1,9 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Dispatch
 import RiptCore
+import Synchronization
 
 /// Stage 6, apply: makes a plan true in the kernel, one atomic commit per
 /// table, and checks the result.
@@ -14,7 +16,7 @@ import RiptCore
 /// bounded number of times. Afterwards every table is read again and must
 /// need nothing more. Each table is always either entirely old or entirely
 /// new: a failure stops before the commit of the table it happened in.
-public struct Applier {
+public struct Applier: Sendable {
     public var protocols: ProtocolTable
     public var lockPath: String = XtablesLock.defaultPath
     /// Seconds to wait for the xtables lock.
@@ -49,14 +51,35 @@ public struct Applier {
         Planner.plan(ruleset, kernel: try read(), request: request)
     }
 
+    /// Reads the kernel on another thread (the only one to use libiptc)
+    /// while `work` runs on this one, typically compiling the rule files.
+    /// `work`'s errors come first: they are the user's to fix.
+    public func read<Value>(during work: () throws -> Value) throws -> (Value, [Table: KernelTable]) {
+        let result = Mutex<Result<[Table: KernelTable], ApplyError>?>(nil)
+        let group = DispatchGroup()
+        DispatchQueue.global().async(group: group) {
+            let read = Result { () throws(ApplyError) in try self.read() }
+            result.withLock { $0 = read }
+        }
+        let value = Result { try work() }
+        group.wait()
+        let kernel = result.withLock { $0! }
+        return (try value.get(), try kernel.get())
+    }
+
     /// Applies what `plan` would show; returns what was done (empty when
     /// the kernel already matched, in which case nothing was committed).
     @discardableResult
     public func apply(_ ruleset: CompiledRuleset, _ request: PlanRequest) throws(ApplyError) -> Plan {
-        // Every entry the rule files can need, built before the lock is taken.
+        // The entries this apply is expected to add, built before the lock is
+        // taken: every rule of the partitions compiled in this run (all of
+        // them without a compile cache; only the changed ones with it). An
+        // entry needed beyond those (say, after someone flushed a chain) is
+        // built when needed.
         var entries: [Rule: [UInt8]] = [:]
-        entries.reserveCapacity(ruleset.partitions.reduce(Bootstrap.hooks.count) { $0 + $1.pointers.count + $1.chains.reduce(0) { $0 + $1.rules.count } })
-        for chainSet in ruleset.partitions {
+        let expected = ruleset.partitions.filter { ruleset.recompiled?.contains($0.partition) ?? true }
+        entries.reserveCapacity(expected.reduce(Bootstrap.hooks.count) { $0 + $1.pointers.count + $1.chains.reduce(0) { $0 + $1.rules.count } })
+        for chainSet in expected {
             for rule in chainSet.chains.flatMap(\.rules) + chainSet.pointers.map(\.rule) where entries[rule] == nil {
                 entries[rule] = IPTCTable.entry(for: rule)
             }

@@ -120,9 +120,13 @@ extension IPTCTable {
     /// option ript never sets), which the differ reports as drift.
     /// `chains` are the table's chain names, to tell jumps from extensions.
     public static func rule(from kernel: KernelEntry, chains: Set<String>, protocols: ProtocolTable) -> Rule? {
-        let bytes = kernel.bytes
+        kernel.bytes.withUnsafeBytes { rule(from: $0, targetName: kernel.targetName, chains: chains, protocols: protocols) }
+    }
+
+    /// The same, read in place from an entry's bytes.
+    public static func rule(from bytes: UnsafeRawBufferPointer, targetName: String, chains: Set<String>, protocols: ProtocolTable) -> Rule? {
         guard bytes.count >= entrySize else { return nil }
-        let entry = bytes.withUnsafeBytes { $0.loadUnaligned(as: ipt_entry.self) }
+        let entry = bytes.loadUnaligned(as: ipt_entry.self)
         let targetOffset = Int(entry.target_offset), nextOffset = Int(entry.next_offset)
         guard entry.ip.invflags == 0, entry.ip.flags == 0, entrySize <= targetOffset, targetOffset + headerSize <= nextOffset,
             nextOffset <= bytes.count, entry.ip.proto <= 255,
@@ -147,9 +151,9 @@ extension IPTCTable {
                 let ports = destinationPorts(name, data, protocolNumber: entry.ip.proto)
             else { return nil }
             rule.destinationPort = ports
-            offset += Int(bytes.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: offset, as: UInt16.self) })
+            offset += Int(bytes.loadUnaligned(fromByteOffset: offset, as: UInt16.self))
         }
-        guard offset == targetOffset, let target = target(kernel, at: targetOffset, chains: chains) else { return nil }
+        guard offset == targetOffset, let target = target(targetName, bytes, at: targetOffset, chains: chains) else { return nil }
         rule.target = target
         return rule
     }
@@ -172,23 +176,23 @@ extension IPTCTable {
         return String(decoding: name, as: UTF8.self)
     }
 
-    private static func extensionAt(_ offset: Int, in bytes: [UInt8]) -> (String, UInt8, ArraySlice<UInt8>)? {
-        let size = Int(bytes.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: offset, as: UInt16.self) })
+    private static func extensionAt(_ offset: Int, in bytes: UnsafeRawBufferPointer) -> (String, UInt8, UnsafeRawBufferPointer)? {
+        let size = Int(bytes.loadUnaligned(fromByteOffset: offset, as: UInt16.self))
         guard size >= headerSize, offset + size <= bytes.count else { return nil }
-        let name = String(decoding: bytes[(offset + 2)..<(offset + 31)].prefix { $0 != 0 }, as: UTF8.self)
-        return (name, bytes[offset + 31], bytes[(offset + headerSize)..<(offset + size)])
+        let name = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[(offset + 2)..<(offset + 31)]).prefix { $0 != 0 }, as: UTF8.self)
+        return (name, bytes[offset + 31], UnsafeRawBufferPointer(rebasing: bytes[(offset + headerSize)..<(offset + size)]))
     }
 
-    private static func destinationPorts(_ name: String, _ data: ArraySlice<UInt8>, protocolNumber: UInt16) -> PortRange? {
+    private static func destinationPorts(_ name: String, _ data: UnsafeRawBufferPointer, protocolNumber: UInt16) -> PortRange? {
         switch (name, protocolNumber) {
         case ("tcp", UInt16(IPPROTO_TCP)):
             guard data.count >= MemoryLayout<xt_tcp>.size else { return nil }
-            let tcp = data.withUnsafeBytes { $0.loadUnaligned(as: xt_tcp.self) }
+            let tcp = data.loadUnaligned(as: xt_tcp.self)
             guard tcp.spts == (0, 0xFFFF), tcp.option == 0, tcp.flg_mask == 0, tcp.flg_cmp == 0, tcp.invflags == 0 else { return nil }
             return PortRange(tcp.dpts.0, tcp.dpts.1)
         case ("udp", UInt16(IPPROTO_UDP)):
             guard data.count >= MemoryLayout<xt_udp>.size else { return nil }
-            let udp = data.withUnsafeBytes { $0.loadUnaligned(as: xt_udp.self) }
+            let udp = data.loadUnaligned(as: xt_udp.self)
             guard udp.spts == (0, 0xFFFF), udp.invflags == 0 else { return nil }
             return PortRange(udp.dpts.0, udp.dpts.1)
         default:
@@ -196,27 +200,27 @@ extension IPTCTable {
         }
     }
 
-    private static func target(_ kernel: KernelEntry, at offset: Int, chains: Set<String>) -> Target? {
-        switch kernel.targetName {
+    private static func target(_ targetName: String, _ bytes: UnsafeRawBufferPointer, at offset: Int, chains: Set<String>) -> Target? {
+        switch targetName {
         case "ACCEPT": return .accept
         case "DROP": return .drop
         case let chain where chains.contains(chain): return .jump(chain)
         default: break
         }
-        guard let (name, revision, data) = extensionAt(offset, in: kernel.bytes), name == kernel.targetName else { return nil }
+        guard let (name, revision, data) = extensionAt(offset, in: bytes), name == targetName else { return nil }
         switch (name, revision) {
         case ("REJECT", 0):
             guard data.count >= MemoryLayout<ipt_reject_info>.size else { return nil }
-            let info = data.withUnsafeBytes { $0.loadUnaligned(as: ipt_reject_info.self) }
+            let info = data.loadUnaligned(as: ipt_reject_info.self)
             return info.with == IPT_ICMP_PORT_UNREACHABLE ? .reject : nil
         case ("LOG", 0):
             guard data.count >= MemoryLayout<xt_log_info>.size else { return nil }
-            let info = data.withUnsafeBytes { $0.loadUnaligned(as: xt_log_info.self) }
+            let info = data.loadUnaligned(as: xt_log_info.self)
             let prefixEmpty = withUnsafeBytes(of: info.prefix) { $0.allSatisfy { $0 == 0 } }
             return info.level == 4 && info.logflags == 0 && prefixEmpty ? .log : nil
         case ("DNAT", 2):
             guard data.count >= MemoryLayout<nf_nat_range2>.size else { return nil }
-            let range = data.withUnsafeBytes { $0.loadUnaligned(as: nf_nat_range2.self) }
+            let range = data.loadUnaligned(as: nf_nat_range2.self)
             let ips = UInt32(NF_NAT_RANGE_MAP_IPS), ports = UInt32(NF_NAT_RANGE_PROTO_SPECIFIED)
             guard range.flags & ips != 0, range.flags & ~(ips | ports) == 0,
                 range.min_addr.ip == range.max_addr.ip, range.base_proto.all == 0
@@ -229,7 +233,7 @@ extension IPTCTable {
             return .dnat(address: UInt32(bigEndian: range.min_addr.ip), port: port)
         case ("SNAT", 0):
             guard data.count >= MemoryLayout<nf_nat_ipv4_multi_range_compat>.size else { return nil }
-            let compat = data.withUnsafeBytes { $0.loadUnaligned(as: nf_nat_ipv4_multi_range_compat.self) }
+            let compat = data.loadUnaligned(as: nf_nat_ipv4_multi_range_compat.self)
             let range = compat.range
             guard compat.rangesize == 1, range.flags == UInt32(NF_NAT_RANGE_MAP_IPS), range.min_ip == range.max_ip else { return nil }
             return .snat(address: UInt32(bigEndian: range.min_ip))

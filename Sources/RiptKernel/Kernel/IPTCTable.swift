@@ -90,20 +90,25 @@ public final class IPTCTable {
         }
     }
 
-    /// The chain's rules, in order.
-    public func entries(in chain: String) -> [KernelEntry] {
+    /// The chain's rules, in order, each given to `body` as its bytes (valid
+    /// only during the call) and its target's name.
+    public func forEachEntry(in chain: String, _ body: (UnsafeRawBufferPointer, String) -> Void) {
         withChainLabel(chain) { label in
-            var entries: [KernelEntry] = []
             var entry = iptc_first_rule(label, live)
             while let current = entry {
-                let size = Int(current.pointee.next_offset)
-                let bytes = Array(UnsafeRawBufferPointer(start: UnsafeRawPointer(current), count: size))
+                let bytes = UnsafeRawBufferPointer(start: UnsafeRawPointer(current), count: Int(current.pointee.next_offset))
                 let target = iptc_get_target(current, live).map { String(cString: $0) } ?? ""
-                entries.append(KernelEntry(bytes: bytes, targetName: target))
+                body(bytes, target)
                 entry = iptc_next_rule(current, live)
             }
-            return entries
         }
+    }
+
+    /// The chain's rules, in order, copied.
+    public func entries(in chain: String) -> [KernelEntry] {
+        var entries: [KernelEntry] = []
+        forEachEntry(in: chain) { bytes, target in entries.append(KernelEntry(bytes: Array(bytes), targetName: target)) }
+        return entries
     }
 
     // MARK: Editing (takes effect at commit)

@@ -39,12 +39,13 @@ public struct KernelTable: Sendable {
         let known = Set(names)
         let chains = names.map { name in
             let builtIn = handle.isBuiltIn(name)
-            return KernelChain(
-                name: name, isBuiltIn: builtIn, policy: builtIn ? handle.policy(of: name) : nil,
-                rules: handle.entries(in: name).map {
-                    let rule = IPTCTable.rule(from: $0, chains: known, protocols: protocols)
-                    return KernelRule(rule: rule, entry: rule == nil ? $0 : nil)
-                })
+            var rules: [KernelRule] = []
+            // Decoded in place; only what ript can't decode is copied, to report it.
+            handle.forEachEntry(in: name) { bytes, target in
+                let rule = IPTCTable.rule(from: bytes, targetName: target, chains: known, protocols: protocols)
+                rules.append(KernelRule(rule: rule, entry: rule == nil ? KernelEntry(bytes: Array(bytes), targetName: target) : nil))
+            }
+            return KernelChain(name: name, isBuiltIn: builtIn, policy: builtIn ? handle.policy(of: name) : nil, rules: rules)
         }
         self.init(table: table, chains: chains)
     }
