@@ -8,7 +8,8 @@ import Synchronization
 /// Stage 6, apply: makes a plan true in the kernel, one atomic commit per
 /// table, and checks the result.
 ///
-/// Entries are built before the xtables lock is taken. Each table is read,
+/// Entries are built before the xtables lock is taken (for the partitions
+/// compiled in this run; others on demand). Each table is read,
 /// planned and changed through one libiptc handle while the lock is held, so
 /// the plan is always made against what is being replaced. A table with
 /// nothing to do gets no commit. A commit refused with EAGAIN (another
@@ -24,7 +25,7 @@ public struct Applier: Sendable {
     /// Commits tried per table before giving up on concurrent changes.
     public var attempts = 5
     public var faults: IPTCFaults = .none
-    /// Runs `iptables-legacy-restore` for raw lines; replaceable in tests.
+    /// Runs `iptables-legacy-restore --noflush` for plans with new raw lines.
     public var restore: @Sendable (_ input: String, _ test: Bool, _ wait: Double) throws(ApplyError) -> Void = { input, test, wait throws(ApplyError) in
         try runRestore(input, test: test, wait: wait)
     }
