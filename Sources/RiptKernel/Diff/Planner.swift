@@ -101,6 +101,11 @@ public enum Planner {
             }.map(\.partition))
         }
 
+        /// Every partition's pointers in a hook chain, in compiled order.
+        func pointers(in hook: String) -> [Rule] {
+            ruleset.partitions.flatMap { $0.pointers.lazy.filter { $0.chain == hook }.map(\.rule) }
+        }
+
         func inScope(_ partition: String) -> Bool {
             request.scope == .directory || current[partition] != nil
         }
@@ -130,9 +135,7 @@ public enum Planner {
                         continue
                     }
                     // Nearly always identical: check that before building an edit.
-                    if existing.rules.count == chain.rules.count && zip(existing.rules, chain.rules).allSatisfy({ $0.rule == $1 }) {
-                        continue
-                    }
+                    if isExactly(existing.rules, chain.rules) { continue }
                     let repair = edit(chain: chain.name, from: existing.rules, to: chain.rules.map(Key.rule))
                     if !repair.isEmpty {
                         findings.append("\(table.rawValue) chain \(chain.name) was changed by hand; ript restores it from the rule files")
@@ -144,6 +147,10 @@ public enum Planner {
 
         for hook in Ownership.hookChains(in: table) {
             let existing = kernel.chain(hook)?.rules ?? []
+            // In sync, the common case: a directory's hook chain holds exactly
+            // every partition's pointers in order, so nothing is stale,
+            // foreign or out of place.
+            if request.apply && request.scope == .directory && isExactly(existing, context.pointers(in: hook)) { continue }
             let target = hookTarget(hook, table: table, existing: existing, context: context, findings: &findings)
             operations += edit(chain: hook, from: existing, to: target)
         }
@@ -195,6 +202,10 @@ public enum Planner {
             operations.append(.deleteChain(chain.name, rules: chain.rules.count))
         }
         return operations
+    }
+
+    static func isExactly(_ existing: [KernelRule], _ rules: [Rule]) -> Bool {
+        existing.count == rules.count && zip(existing, rules).allSatisfy { $0.rule == $1 }
     }
 
     // MARK: Hook chains
