@@ -31,6 +31,8 @@ public struct IPProtocol: Hashable, Sendable, CustomStringConvertible {
 public struct ProtocolTable: Sendable {
     private var numbersByName: [String: UInt8] = [:]
     private var namesByNumber: [UInt8: String] = [:]
+    /// `protocol(number:)` for each number, looked up once: the kernel reader asks for every rule.
+    private var byNumber: [IPProtocol] = []
 
     /// `name number aliases… # comment` lines.
     public init(parsing text: String) {
@@ -42,6 +44,7 @@ public struct ProtocolTable: Sendable {
                 numbersByName[name.lowercased()] = number
             }
         }
+        byNumber = (0...255).map { IPProtocol(number: UInt8($0), name: namesByNumber[UInt8($0)] ?? String($0)) }
     }
 
     /// The machine's /etc/protocols, or the protocols ript knows without it
@@ -90,7 +93,7 @@ public struct ProtocolTable: Sendable {
 
     /// The protocol with this number, named as /etc/protocols names it (or by its number).
     public func `protocol`(number: UInt8) -> IPProtocol {
-        IPProtocol(number: number, name: namesByNumber[number] ?? String(number))
+        byNumber[Int(number)]
     }
 
     /// The table as sorted text, for fingerprints.

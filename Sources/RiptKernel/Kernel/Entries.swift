@@ -176,21 +176,27 @@ extension IPTCTable {
         return String(decoding: name, as: UTF8.self)
     }
 
-    private static func extensionAt(_ offset: Int, in bytes: UnsafeRawBufferPointer) -> (String, UInt8, UnsafeRawBufferPointer)? {
+    private static func extensionAt(_ offset: Int, in bytes: UnsafeRawBufferPointer) -> (UnsafeRawBufferPointer, UInt8, UnsafeRawBufferPointer)? {
         let size = Int(bytes.loadUnaligned(fromByteOffset: offset, as: UInt16.self))
         guard size >= headerSize, offset + size <= bytes.count else { return nil }
-        let name = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[(offset + 2)..<(offset + 31)]).prefix { $0 != 0 }, as: UTF8.self)
+        let field = UnsafeRawBufferPointer(rebasing: bytes[(offset + 2)..<(offset + 31)])
+        let name = UnsafeRawBufferPointer(rebasing: field.prefix { $0 != 0 })
         return (name, bytes[offset + 31], UnsafeRawBufferPointer(rebasing: bytes[(offset + headerSize)..<(offset + size)]))
     }
 
-    private static func destinationPorts(_ name: String, _ data: UnsafeRawBufferPointer, protocolNumber: UInt16) -> PortRange? {
-        switch (name, protocolNumber) {
-        case ("tcp", UInt16(IPPROTO_TCP)):
+    /// Whether an extension's name (its bytes up to the NUL) is `expected`.
+    private static func named(_ name: UnsafeRawBufferPointer, _ expected: StaticString) -> Bool {
+        name.elementsEqual(UnsafeRawBufferPointer(start: expected.utf8Start, count: expected.utf8CodeUnitCount))
+    }
+
+    private static func destinationPorts(_ name: UnsafeRawBufferPointer, _ data: UnsafeRawBufferPointer, protocolNumber: UInt16) -> PortRange? {
+        switch protocolNumber {
+        case UInt16(IPPROTO_TCP) where named(name, "tcp"):
             guard data.count >= MemoryLayout<xt_tcp>.size else { return nil }
             let tcp = data.loadUnaligned(as: xt_tcp.self)
             guard tcp.spts == (0, 0xFFFF), tcp.option == 0, tcp.flg_mask == 0, tcp.flg_cmp == 0, tcp.invflags == 0 else { return nil }
             return PortRange(tcp.dpts.0, tcp.dpts.1)
-        case ("udp", UInt16(IPPROTO_UDP)):
+        case UInt16(IPPROTO_UDP) where named(name, "udp"):
             guard data.count >= MemoryLayout<xt_udp>.size else { return nil }
             let udp = data.loadUnaligned(as: xt_udp.self)
             guard udp.spts == (0, 0xFFFF), udp.invflags == 0 else { return nil }
@@ -207,8 +213,8 @@ extension IPTCTable {
         case let chain where chains.contains(chain): return .jump(chain)
         default: break
         }
-        guard let (name, revision, data) = extensionAt(offset, in: bytes), name == targetName else { return nil }
-        switch (name, revision) {
+        guard let (name, revision, data) = extensionAt(offset, in: bytes), name.elementsEqual(targetName.utf8) else { return nil }
+        switch (targetName, revision) {
         case ("REJECT", 0):
             guard data.count >= MemoryLayout<ipt_reject_info>.size else { return nil }
             let info = data.loadUnaligned(as: ipt_reject_info.self)
