@@ -112,6 +112,8 @@ func inFreshNetworkNamespace(_ script: String, environment extra: [String] = [])
     let environment = [
         "PATH=\(shim.path):/usr/sbin:/usr/bin:/sbin:/bin", "RIPT=\(riptBinary.path)", "WORK=\(work.path)",
         "XTABLES_LOCKFILE=\(work.path)/xtables.lock", "RIPT_CACHE_DIR=\(work.path)/cache",
+        // Every read also through libiptc: the raw reader must agree (debug builds).
+        "RIPT_CHECK_READER=1",
     ] + extra
     return try run(URL(fileURLWithPath: "/usr/bin/unshare"), ["-n", "/usr/bin/env", "-i"] + environment + ["/bin/sh", "-ec", script])
 }

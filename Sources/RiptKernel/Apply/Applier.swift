@@ -34,13 +34,22 @@ public struct Applier: Sendable {
         self.protocols = protocols
     }
 
-    /// The tables ript works on, as the kernel holds them now.
+    /// The tables ript works on, as the kernel holds them now (read without
+    /// libiptc: see `IPTCTable.snapshot`).
     public func read() throws(ApplyError) -> [Table: KernelTable] {
         var tables: [Table: KernelTable] = [:]
         for table in [Table.filter, .nat] {
             do {
-                let handle = try IPTCTable(table.rawValue, faults: faults)
-                tables[table] = KernelTable(reading: handle, table: table, protocols: protocols)
+                tables[table] = try IPTCTable.snapshot(table, protocols: protocols, faults: faults)
+                #if DEBUG
+                if let check = getenv("RIPT_CHECK_READER"), String(cString: check) == "1" {
+                    let handle = try IPTCTable(table.rawValue, faults: faults)
+                    let viaLibiptc = KernelTable(reading: handle, table: table, protocols: protocols)
+                    if let difference = tables[table]!.difference(from: viaLibiptc) {
+                        preconditionFailure("the raw reader and libiptc disagree on the \(table.rawValue) table: \(difference)")
+                    }
+                }
+                #endif
             } catch {
                 throw ApplyError.kernel(error, table: table)
             }

@@ -53,6 +53,25 @@ public struct KernelTable: Sendable {
     public func chain(_ name: String) -> KernelChain? {
         index[name].map { chains[$0] }
     }
+
+    /// The first way two reads of a table differ, or nil: chain names and
+    /// order, built-in flags, policies, and each rule (for rules ript can't
+    /// decode, their target's name; their bytes hold counters and offsets).
+    public func difference(from other: KernelTable) -> String? {
+        guard chains.map(\.name) == other.chains.map(\.name) else {
+            return "chains \(chains.map(\.name)) against \(other.chains.map(\.name))"
+        }
+        for (mine, theirs) in zip(chains, other.chains) {
+            guard mine.isBuiltIn == theirs.isBuiltIn, mine.policy == theirs.policy, mine.rules.count == theirs.rules.count else {
+                return "chain \(mine.name): built-in \(mine.isBuiltIn)/\(theirs.isBuiltIn), policy \(mine.policy ?? "-")/\(theirs.policy ?? "-"), \(mine.rules.count)/\(theirs.rules.count) rules"
+            }
+            for (index, (a, b)) in zip(mine.rules, theirs.rules).enumerated()
+            where a.rule != b.rule || (a.rule == nil && a.entry?.targetName != b.entry?.targetName) {
+                return "chain \(mine.name) rule \(index + 1): \(String(describing: a.rule)) against \(String(describing: b.rule))"
+            }
+        }
+        return nil
+    }
 }
 
 /// Which chains are ript's: the three hook chains, and `NAME-[ads]HASH`
