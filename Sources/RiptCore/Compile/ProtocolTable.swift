@@ -112,7 +112,7 @@ public struct ProtocolTable: Sendable {
     }
 }
 
-/// Reads a small text file (under 1 MiB), or throws.
+/// Reads a text file with the rule-file checks (UTF-8, no NUL, size limit), or throws.
 func readSmallFile(_ path: String) throws -> String {
     switch readRuleText(path) {
     case .success(let text): return text

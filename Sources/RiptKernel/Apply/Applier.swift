@@ -57,10 +57,6 @@ public struct Applier: Sendable {
         return tables
     }
 
-    public func plan(_ ruleset: CompiledRuleset, _ request: PlanRequest) throws(ApplyError) -> Plan {
-        Planner.plan(ruleset, kernel: try read(), request: request)
-    }
-
     /// Reads the kernel on another thread (the only one to use libiptc)
     /// while `work` runs on this one, typically compiling the rule files.
     /// `work`'s errors come first: they are the user's to fix.

@@ -71,16 +71,6 @@ public enum Planner {
         return Plan(tables: tables, findings: findings, raw: raw)
     }
 
-    /// Plans one table against a fresh read of it (the applier re-plans each
-    /// table inside the lock, just before committing it).
-    public static func plan(table: KernelTable, ruleset: CompiledRuleset, kernel: [Table: KernelTable], request: PlanRequest) -> TablePlan {
-        var findings: [String] = []
-        var tables = kernel
-        tables[table.table] = table
-        let context = Context(ruleset: ruleset, kernel: tables, request: request)
-        return TablePlan(table: table.table, operations: plan(table: table, context: context, findings: &findings))
-    }
-
     /// Everything a plan needs to know across tables.
     struct Context {
         let ruleset: CompiledRuleset

@@ -185,7 +185,7 @@ extension IPTCTable {
     }
 
     /// Whether an extension's name (its bytes up to the NUL) is `expected`.
-    private static func named(_ name: UnsafeRawBufferPointer, _ expected: StaticString) -> Bool {
+    static func named(_ name: UnsafeRawBufferPointer, _ expected: StaticString) -> Bool {
         name.elementsEqual(UnsafeRawBufferPointer(start: expected.utf8Start, count: expected.utf8CodeUnitCount))
     }
 

@@ -104,13 +104,6 @@ public final class IPTCTable {
         }
     }
 
-    /// The chain's rules, in order, copied.
-    public func entries(in chain: String) -> [KernelEntry] {
-        var entries: [KernelEntry] = []
-        forEachEntry(in: chain) { bytes, target in entries.append(KernelEntry(bytes: Array(bytes), targetName: target)) }
-        return entries
-    }
-
     // MARK: Editing (takes effect at commit)
 
     public func createChain(_ chain: String) throws(IPTCError) {

@@ -71,7 +71,9 @@ extension IPTCTable {
             let entry = blob.loadUnaligned(fromByteOffset: offset, as: ipt_entry.self)
             let size = Int(entry.next_offset), targetOffset = Int(entry.target_offset)
             guard size >= entrySize, offset + size <= blob.count, targetOffset + headerSize <= size else { break }
-            let targetName = String(decoding: UnsafeRawBufferPointer(rebasing: blob[(offset + targetOffset + 2)..<(offset + targetOffset + 31)]).prefix { $0 != 0 }, as: UTF8.self)
+            // Compared as bytes: this runs for every entry of the table.
+            let nameField = UnsafeRawBufferPointer(rebasing: blob[(offset + targetOffset + 2)..<(offset + targetOffset + 31)])
+            let isErrorTarget = named(UnsafeRawBufferPointer(rebasing: nameField.prefix { $0 != 0 }), "ERROR")
             if let hook = hookAt[offset] {
                 if inUserChain, !chains.isEmpty { chains[chains.count - 1].entries.removeLast() }
                 inUserChain = false
@@ -80,7 +82,7 @@ extension IPTCTable {
             if let hook = underflowAt[offset] {
                 let verdict = blob.loadUnaligned(fromByteOffset: offset + targetOffset + headerSize, as: Int32.self)
                 if let index = chains.lastIndex(where: { $0.name == hookNames[hook] }) { chains[index].policy = verdictName(verdict) }
-            } else if targetName == "ERROR" {
+            } else if isErrorTarget {
                 // A user chain's head, or the end of the table.
                 if inUserChain, !chains.isEmpty { chains[chains.count - 1].entries.removeLast() }  // its RETURN tail
                 let name = String(decoding: UnsafeRawBufferPointer(rebasing: blob[(offset + targetOffset + headerSize)..<(offset + targetOffset + headerSize + 30)]).prefix { $0 != 0 }, as: UTF8.self)
