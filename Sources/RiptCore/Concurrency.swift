@@ -1,9 +1,10 @@
 import Dispatch
+import Synchronization
 
 extension Array where Element: Sendable {
     /// `map` over every core: the transform runs on the elements in parallel
     /// chunks; results come back in the original order.
-    func concurrentMap<Result: Sendable>(_ transform: @Sendable (Element) -> Result) -> [Result] {
+    package func concurrentMap<Result: Sendable>(_ transform: @Sendable (Element) -> Result) -> [Result] {
         guard count > 1 else { return map(transform) }
         let buffer = UnsafeMutableBufferPointer<Result?>.allocate(capacity: count)
         buffer.initialize(repeating: nil)
@@ -36,3 +37,25 @@ import Darwin
 
 /// The number of online processors.
 let processorCount = Swift.max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+
+/// Runs `other` on another thread while `work` runs on this one; both results.
+package func withConcurrently<Value, Other: Sendable>(
+    _ other: @escaping @Sendable () -> Other, _ work: () throws -> Value
+) rethrows -> (Value, Other) {
+    let result = Mutex<Other?>(nil)
+    let group = DispatchGroup()
+    DispatchQueue.global().async(group: group) {
+        let value = other()
+        result.withLock { $0 = value }
+    }
+    let value: Value
+    do {
+        value = try work()
+    } catch {
+        group.wait()
+        throw error
+    }
+    group.wait()
+    return (value, result.withLock { $0! })
+}
+

@@ -17,12 +17,16 @@ public enum Pipeline {
     /// fails: then nothing is compiled. With a cache, files whose bytes
     /// haven't changed since a successful compile are not parsed again.
     public static func compile(path: String, compiler: Compiler = Compiler(), cache: CompileCache? = nil) throws -> CompiledRuleset {
-        let found = try RuleFileLoader.find(path: path)
+        // The cache is read while the directory is walked.
+        let fingerprint = cache == nil ? [] : compiler.fingerprint
+        let (found, (cached, written)) = try withConcurrently({
+            Trace.phase("load cache") { cache?.load(path: path, fingerprint: fingerprint) ?? ([:], 0) }
+        }) {
+            try Trace.phase("find rule files") { try RuleFileLoader.find(path: path) }
+        }
         if found.files.isEmpty && found.diagnostics.isEmpty {
             throw RulePathError(description: "no rule files (*.swift) found under '\(path)'")
         }
-        let fingerprint = cache == nil ? [] : compiler.fingerprint
-        let (cached, written) = cache?.load(path: path, fingerprint: fingerprint) ?? ([:], 0)
 
         // A file whose stamp is the cached one, and older than the cache, is
         // not read at all (as git trusts its index); any other is read and
@@ -32,7 +36,7 @@ public enum Pipeline {
             case read(RuleSource, digest: [UInt8])
             case unreadable(Diagnostic)
         }
-        let outcomes = found.files.concurrentMap { file -> Outcome in
+        let outcomes = Trace.phase("check files against the cache") { found.files.concurrentMap { file -> Outcome in
             let entry = cached[file.path]
             if let entry, entry.stamp == file.stamp, file.stamp.modified < written, file.stamp.changed < written {
                 return .cached(entry)
@@ -46,7 +50,7 @@ public enum Pipeline {
                 }
                 return .read(source, digest: digest)
             }
-        }
+        } }
         var diagnostics = found.diagnostics
         var misses: [RuleSource] = []
         for outcome in outcomes {
@@ -56,7 +60,7 @@ public enum Pipeline {
             case .cached: continue
             }
         }
-        var evaluated = misses.concurrentMap(RuleFileEvaluator.evaluate).makeIterator()
+        var evaluated = Trace.phase("evaluate \(misses.count) files") { misses.concurrentMap(RuleFileEvaluator.evaluate) }.makeIterator()
         let inputs: [Compiler.Input] = outcomes.compactMap { outcome in
             switch outcome {
             case .cached(let entry): .compiled(entry.chainSet)
@@ -65,7 +69,7 @@ public enum Pipeline {
             }
         }
 
-        switch compiler.compile(inputs) {
+        switch Trace.phase("compile", { compiler.compile(inputs) }) {
         case .success(var ruleset) where diagnostics.isEmpty:
             ruleset.isFromSingleFile = found.isSingleFile
             ruleset.recompiled = Set(misses.flatMap { source in ruleset.partitions.filter { $0.location.file == source.path }.map(\.partition) })
@@ -83,7 +87,7 @@ public enum Pipeline {
                     case .unreadable: return nil
                     }
                 }
-                cache.store(path: path, fingerprint: fingerprint, entries: entries)
+                cache.storeInBackground(path: path, fingerprint: fingerprint, entries: entries)
             }
             return ruleset
         case .success:

@@ -10,6 +10,19 @@ struct Ript: ParsableCommand {
         version: "0.1.0",
         subcommands: [Rules.self, Clean.self, Apply.self]
     )
+
+    /// ArgumentParser's main, waiting for compile cache writes (made in the
+    /// background while the command works) before the process exits.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+            CompileCache.finishWriting()
+        } catch {
+            CompileCache.finishWriting()
+            exit(withError: error)
+        }
+    }
 }
 
 extension Ript {

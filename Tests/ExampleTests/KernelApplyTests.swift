@@ -75,6 +75,26 @@ struct KernelApplyTests {
         #expect(result.standardOutput == "")
     }
 
+    @Test("apply verifies ript's chains byte for byte, without decoding them, after its commit and on the next run (unshare -n)")
+    func chainsVerifiedByBytes() throws {
+        // RIPT_CHECK_READER=1 (set for every namespace script) also decodes
+        // each read in full and stops ript if the two ever disagree.
+        let result = try namespace("""
+            plain
+            RIPT_TRACE=1 $RIPT rules apply "$WORK/rules" 2> "$WORK/first" > /dev/null
+            RIPT_TRACE=1 $RIPT rules apply "$WORK/rules" 2> "$WORK/second" > /dev/null
+            grep -h 'partition chains verified' "$WORK/first" "$WORK/second"
+            """)
+        let lines = result.standardOutput.split(separator: "\n")
+        // Each run: filter and nat read through libiptc, then read again to
+        // verify. The first run's libiptc reads found an empty kernel.
+        #expect(lines.count == 8, "\(result.standardOutput)")
+        for line in lines.dropFirst(2) {
+            #expect(line.hasSuffix(", 0 decoded"), "\(line)")
+            #expect(!line.contains(": 0 partition chains"), "\(line)")
+        }
+    }
+
     @Test("changing one partition creates only its new chains and moves only its pointers (unshare -n)")
     func onePartitionChange() throws {
         let result = try namespace("""

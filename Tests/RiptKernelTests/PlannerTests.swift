@@ -43,7 +43,7 @@ import Testing
             default: if !new.isEmpty { new[Int.random(in: 0..<new.count, using: &generator)] = Int.random(in: 0...40, using: &generator) }
             }
         }
-        let operations = Planner.edit(chain: "c", from: old.map(Self.kernelRule), to: new.map { .rule(Self.rule($0)) })
+        let operations = Planner.edit(chain: "c", from: KernelRules(old.map(Self.kernelRule)), to: new.map { .rule(Self.rule($0)) })
         let replayed = try #require(Self.replay(operations, on: old.map(Self.rule)), "invalid positions in \(operations)")
         #expect(replayed == new.map(Self.rule))
         if old == new { #expect(operations.isEmpty) }
@@ -56,7 +56,7 @@ import Testing
         let old = Array(0..<10_000)
         var new = old
         new.replaceSubrange(5_000..<5_004, with: [20_001, 20_002, 20_003])
-        let operations = Planner.edit(chain: "c", from: old.map(Self.kernelRule), to: new.map { .rule(Self.rule($0)) })
+        let operations = Planner.edit(chain: "c", from: KernelRules(old.map(Self.kernelRule)), to: new.map { .rule(Self.rule($0)) })
         #expect(operations.count == 7)
         #expect(Self.replay(operations, on: old.map(Self.rule)) == new.map(Self.rule))
     }

@@ -1,3 +1,4 @@
+import Dispatch
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -15,6 +16,8 @@ import RiptDSL
 /// (duplicate partition names) always run over every file. A cache that
 /// can't be read, or a directory another user owns or could write, is
 /// ignored: the cache can make ript faster, never different.
+private let pendingWrites = DispatchGroup()
+
 public struct CompileCache: Sendable {
     public let directory: String
 
@@ -52,6 +55,21 @@ public struct CompileCache: Sendable {
             let entries = try? reader.entries(fingerprint: fingerprint)
         else { return ([:], 0) }
         return (entries, written)
+    }
+
+    /// Writes the entries for PATH on another thread, so a command's real
+    /// work goes on meanwhile; `finishWriting()` waits for it before exit.
+    func storeInBackground(path: String, fingerprint: [UInt8], entries: [(String, Entry)]) {
+        pendingWrites.enter()
+        DispatchQueue.global().async {
+            Trace.phase("store cache") { store(path: path, fingerprint: fingerprint, entries: entries) }
+            pendingWrites.leave()
+        }
+    }
+
+    /// Waits for cache writes started by this process.
+    public static func finishWriting() {
+        pendingWrites.wait()
     }
 
     /// Writes the entries for PATH, atomically; failures are ignored (it is only a cache).

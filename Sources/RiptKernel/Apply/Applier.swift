@@ -35,14 +35,17 @@ public struct Applier: Sendable {
     }
 
     /// The tables ript works on, as the kernel holds them now (read without
-    /// libiptc: see `IPTCTable.snapshot`).
-    public func read() throws(ApplyError) -> [Table: KernelTable] {
+    /// libiptc: see `IPTCTable.snapshot`); chains found to be as `expected`
+    /// are not decoded.
+    public func read(expected: ExpectedChains = .none) throws(ApplyError) -> [Table: KernelTable] {
         var tables: [Table: KernelTable] = [:]
         for table in [Table.filter, .nat] {
             do {
-                tables[table] = try IPTCTable.snapshot(table, protocols: protocols, faults: faults)
+                tables[table] = try IPTCTable.snapshot(table, protocols: protocols, expected: expected, faults: faults)
+                tables[table]!.traceVerification()
                 #if DEBUG
-                if let check = getenv("RIPT_CHECK_READER"), String(cString: check) == "1" {
+                if checkReaders {
+                    // Decoded by libiptc, every rule, against the raw reader's (perhaps verified) rules.
                     let handle = try IPTCTable(table.rawValue, faults: faults)
                     let viaLibiptc = KernelTable(reading: handle, table: table, protocols: protocols)
                     if let difference = tables[table]!.difference(from: viaLibiptc) {
@@ -85,16 +88,21 @@ public struct Applier: Sendable {
         var entries: [Rule: [UInt8]] = [:]
         let expected = ruleset.partitions.filter { ruleset.recompiled?.contains($0.partition) ?? true }
         entries.reserveCapacity(expected.reduce(Bootstrap.hooks.count) { $0 + $1.pointers.count + $1.chains.reduce(0) { $0 + $1.rules.count } })
+        Trace.phase("entries before the lock") {
         for chainSet in expected {
             for rule in chainSet.chains.flatMap(\.rules) + chainSet.pointers.map(\.rule) where entries[rule] == nil {
                 entries[rule] = IPTCTable.entry(for: rule)
             }
         }
         for hook in Bootstrap.hooks { entries[Rule(target: .jump(hook.chain))] = IPTCTable.entry(for: Rule(target: .jump(hook.chain))) }
+        }
+        // And what ript's chains hold when nobody touched them, to compare
+        // the kernel's with instead of decoding every rule.
+        let expectedChains = Trace.phase("expected chains") { ExpectedChains(ruleset) }
 
         var findings: [String]?
         do {
-            let done = try commit(tables: request.tableOrder, entries: entries) { kernel in
+            let done = try commit(tables: request.tableOrder, entries: entries, expected: expectedChains) { kernel in
                 let plan = Planner.plan(ruleset, kernel: kernel, request: request)
                 // New raw lines can only go in through iptables-restore.
                 guard plan.raw.isEmpty else { throw NeedsRestore(plan: plan) }
@@ -122,7 +130,7 @@ public struct Applier: Sendable {
         let input = PlanRenderer.restoreInput(plan)
         try restore(input, true, wait)
         try restore(input, false, wait)
-        let left = Planner.plan(ruleset, kernel: try read(), request: request)
+        let left = Planner.plan(ruleset, kernel: try read(expected: ExpectedChains(ruleset)), request: request)
         if !left.isEmpty {
             throw .verification(PlanRenderer.commands(left))
         }
@@ -138,7 +146,7 @@ public struct Applier: Sendable {
     @discardableResult
     public func flush() throws(ApplyError) -> Plan {
         do {
-            let done = try commit(tables: [.nat, .filter], entries: [:]) { (kernel) throws(Never) in
+            let done = try commit(tables: [.nat, .filter], entries: [:], expected: .none) { (kernel) throws(Never) in
                 Planner.flush(kernel: kernel)
             } remaining: { kernel in
                 Planner.flush(kernel: kernel)
@@ -156,13 +164,13 @@ public struct Applier: Sendable {
     /// table with nothing to do gets no commit. Then everything is read again
     /// and `remaining` must find nothing left to do.
     private func commit<Failure: Error>(
-        tables: [Table], entries: [Rule: [UInt8]],
+        tables: [Table], entries: [Rule: [UInt8]], expected: ExpectedChains,
         plan planned: ([Table: KernelTable]) throws(Failure) -> Plan,
         remaining: ([Table: KernelTable]) -> Plan
     ) throws -> [TablePlan] {
         let lock: XtablesLock
         do {
-            lock = try XtablesLock(path: lockPath, wait: wait)
+            lock = try Trace.phase("lock") { () throws(LockError) in try XtablesLock(path: lockPath, wait: wait) }
         } catch {
             throw ApplyError.lock(error)
         }
@@ -171,13 +179,13 @@ public struct Applier: Sendable {
         var handles: [Table: IPTCTable] = [:]
         var kernel: [Table: KernelTable] = [:]
         for table in tables {
-            let (handle, state) = try open(table)
+            let (handle, state) = try open(table, expected: expected)
             handles[table] = handle
             kernel[table] = state
         }
         // One plan for every table from what was read under the lock; a table
         // is re-read and everything re-planned only after EAGAIN.
-        var plan = try planned(kernel)
+        var plan = try Trace.phase("plan") { () throws(Failure) in try planned(kernel) }
         var done: [TablePlan] = []
         var delay = 0.01
         for table in tables {
@@ -186,17 +194,19 @@ public struct Applier: Sendable {
                 let operations = plan.tables.first { $0.table == table }?.operations ?? []
                 if operations.isEmpty { break }
                 do {
-                    for operation in operations {
-                        try perform(operation, on: handles[table]!, entries: entries)
+                    try Trace.phase("\(operations.count) operations on \(table.rawValue)") { () throws(IPTCError) in
+                        for operation in operations {
+                            try perform(operation, on: handles[table]!, entries: entries)
+                        }
                     }
-                    try handles[table]!.commit()
+                    try Trace.phase("commit \(table.rawValue)") { () throws(IPTCError) in try handles[table]!.commit() }
                     done.append(TablePlan(table: table, operations: operations))
                     break
                 } catch where error.isConcurrentChange && attempt < attempts {
                     usleep(UInt32(delay * 1_000_000))
                     delay *= 2
                     attempt += 1
-                    let (handle, state) = try open(table)
+                    let (handle, state) = try open(table, expected: expected)
                     handles[table] = handle
                     kernel[table] = state
                     plan = try planned(kernel)
@@ -207,18 +217,26 @@ public struct Applier: Sendable {
                 }
             }
         }
-        handles.removeAll()
-        let left = remaining(try read())
+        Trace.phase("free handles") { handles.removeAll() }
+        let reread = try Trace.phase("verify: read") { () throws(ApplyError) in try read(expected: expected) }
+        let left = Trace.phase("verify: plan") { remaining(reread) }
         if !left.tables.allSatisfy(\.operations.isEmpty) {
             throw ApplyError.verification(PlanRenderer.commands(Plan(tables: left.tables, findings: [], raw: [])))
         }
         return done
     }
 
-    private func open(_ table: Table) throws(ApplyError) -> (IPTCTable, KernelTable) {
+    private func open(_ table: Table, expected: ExpectedChains) throws(ApplyError) -> (IPTCTable, KernelTable) {
         do {
-            let handle = try IPTCTable(table.rawValue, faults: faults)
-            return (handle, KernelTable(reading: handle, table: table, protocols: protocols))
+            let handle = try Trace.phase("iptc_init \(table.rawValue)") { () throws(IPTCError) in try IPTCTable(table.rawValue, faults: faults) }
+            let state = Trace.phase("decode \(table.rawValue)") { KernelTable(reading: handle, table: table, protocols: protocols, expected: expected) }
+            state.traceVerification()
+            #if DEBUG
+            if checkReaders, let difference = state.difference(from: KernelTable(reading: handle, table: table, protocols: protocols)) {
+                preconditionFailure("verifying the \(table.rawValue) table byte for byte and decoding it disagree: \(difference)")
+            }
+            #endif
+            return (handle, state)
         } catch {
             throw .kernel(error, table: table)
         }
@@ -239,6 +257,12 @@ public struct Applier: Sendable {
     }
 
 }
+
+#if DEBUG
+/// RIPT_CHECK_READER=1 (debug builds, set by the kernel tests): every read is
+/// also made the slow, independent way and must agree.
+private let checkReaders = getenv("RIPT_CHECK_READER").map { String(cString: $0) == "1" } ?? false
+#endif
 
 /// Why an apply stopped. Every case says what was and wasn't changed.
 public enum ApplyError: Error, Sendable, CustomStringConvertible {

@@ -125,7 +125,7 @@ public enum Planner {
                         continue
                     }
                     // Nearly always identical: check that before building an edit.
-                    if isExactly(existing.rules, chain.rules) { continue }
+                    if existing.rules.areExactly(chain.rules) { continue }
                     let repair = edit(chain: chain.name, from: existing.rules, to: chain.rules.map(Key.rule))
                     if !repair.isEmpty {
                         findings.append("\(table.rawValue) chain \(chain.name) was changed by hand; ript restores it from the rule files")
@@ -136,11 +136,11 @@ public enum Planner {
         }
 
         for hook in Ownership.hookChains(in: table) {
-            let existing = kernel.chain(hook)?.rules ?? []
+            let existing = kernel.chain(hook)?.rules ?? KernelRules([])
             // In sync, the common case: a directory's hook chain holds exactly
             // every partition's pointers in order, so nothing is stale,
             // foreign or out of place.
-            if request.apply && request.scope == .directory && isExactly(existing, context.pointers(in: hook)) { continue }
+            if request.apply && request.scope == .directory && existing.areExactly(context.pointers(in: hook)) { continue }
             let target = hookTarget(hook, table: table, existing: existing, context: context, findings: &findings)
             operations += edit(chain: hook, from: existing, to: target)
         }
@@ -194,9 +194,6 @@ public enum Planner {
         return operations
     }
 
-    static func isExactly(_ existing: [KernelRule], _ rules: [Rule]) -> Bool {
-        existing.count == rules.count && zip(existing, rules).allSatisfy { $0.rule == $1 }
-    }
 
     // MARK: Hook chains
 
@@ -206,7 +203,7 @@ public enum Planner {
     /// they are cleaned. File scope: a partition's pointers where its old
     /// ones were, or at the end; other partitions' stay where they are.
     /// Rules ript did not write are drift: apply removes and reports them.
-    static func hookTarget(_ hook: String, table: Table, existing: [KernelRule], context: Context, findings: inout [String]) -> [Key] {
+    static func hookTarget(_ hook: String, table: Table, existing: KernelRules, context: Context, findings: inout [String]) -> [Key] {
         let request = context.request
         var stalePointers: [String: [Key]] = [:]
         var removedPointers: [Key] = []
@@ -297,7 +294,7 @@ public enum Planner {
 
     /// The fewest deletions and insertions (up to a bound on the changed
     /// middle) that turn `existing` into `target`, as operations in order.
-    static func edit(chain: String, from existing: [KernelRule], to target: [Key]) -> [Operation] {
+    static func edit(chain: String, from existing: KernelRules, to target: [Key]) -> [Operation] {
         var prefix = 0
         while prefix < existing.count, prefix < target.count, target[prefix].matches(existing[prefix], at: prefix) { prefix += 1 }
         var suffix = 0

@@ -16,54 +16,123 @@ extension IPTCTable {
     /// destination port, then its target. Built in one allocation: an apply
     /// builds one per rule of the rule files before taking the lock.
     public static func entry(for rule: Rule) -> [UInt8] {
-        let hasPorts = rule.ipProtocol != nil && rule.destinationPort != nil
-        let matchSize = hasPorts ? headerSize + Int(CIPTables_xt_align(UInt32(MemoryLayout<xt_tcp>.size))) : 0
-        let (targetName, targetRevision, targetDataSize) = targetShape(rule.target)
-        let targetSize = headerSize + Int(CIPTables_xt_align(UInt32(targetDataSize)))
-        let total = entrySize + matchSize + targetSize
+        let total = entryLength(for: rule)
         return [UInt8](unsafeUninitializedCapacity: total) { buffer, count in
-            let raw = UnsafeMutableRawBufferPointer(buffer)
-            raw.initializeMemory(as: UInt8.self, repeating: 0)
-            let entry = raw.baseAddress!.assumingMemoryBound(to: ipt_entry.self)
-            if let source = rule.source {
-                entry.pointee.ip.src.s_addr = source.address.bigEndian
-                entry.pointee.ip.smsk.s_addr = source.mask.bigEndian
-            }
-            if let destination = rule.destination {
-                entry.pointee.ip.dst.s_addr = destination.address.bigEndian
-                entry.pointee.ip.dmsk.s_addr = destination.mask.bigEndian
-            }
-            if let interface = rule.inInterface {
-                // As iptables does: the name keeps a trailing '+', whose mask
-                // covers only the prefix; otherwise the mask covers the NUL too.
-                let name = Array(interface.utf8.prefix(15))
-                let masked = name.last == UInt8(ascii: "+") ? name.count - 1 : name.count + 1
-                withUnsafeMutableBytes(of: &entry.pointee.ip.iniface) { field in
-                    for (index, byte) in name.enumerated() { field[index] = byte }
-                }
-                withUnsafeMutableBytes(of: &entry.pointee.ip.iniface_mask) { field in
-                    for index in 0..<masked { field[index] = 0xFF }
-                }
-            }
-            entry.pointee.ip.proto = UInt16(rule.ipProtocol?.number ?? 0)
-            entry.pointee.target_offset = UInt16(entrySize + matchSize)
-            entry.pointee.next_offset = UInt16(total)
-
-            if hasPorts, let ipProtocol = rule.ipProtocol, let ports = rule.destinationPort {
-                let tcp = ipProtocol.number == UInt8(IPPROTO_TCP)
-                writeHeader(into: raw, at: entrySize, size: matchSize, name: tcp ? "tcp" : "udp", revision: 0)
-                let data = raw.baseAddress! + entrySize + headerSize
-                // xt_tcp and xt_udp both start with spts[2], dpts[2] in host order.
-                data.storeBytes(of: UInt16(0), toByteOffset: 0, as: UInt16.self)
-                data.storeBytes(of: UInt16(0xFFFF), toByteOffset: 2, as: UInt16.self)
-                data.storeBytes(of: ports.first, toByteOffset: 4, as: UInt16.self)
-                data.storeBytes(of: ports.last, toByteOffset: 6, as: UInt16.self)
-            }
-            let targetOffset = entrySize + matchSize
-            writeHeader(into: raw, at: targetOffset, size: targetSize, name: targetName, revision: targetRevision)
-            writeTargetData(rule.target, into: raw.baseAddress! + targetOffset + headerSize)
+            write(rule, into: UnsafeMutableRawBufferPointer(buffer), kernelForm: false)
             count = total
         }
+    }
+
+    /// A chain's rules as the kernel gives them back (ACCEPT and DROP as
+    /// standard verdicts, as libiptc commits them), one entry after the
+    /// other; nil if a rule jumps, since jumps come back as offsets.
+    public static func kernelEntries(for rules: [Rule]) -> [UInt8]? {
+        var total = 0
+        for rule in rules {
+            if case .jump = rule.target { return nil }
+            total += entryLength(for: rule)
+        }
+        return [UInt8](unsafeUninitializedCapacity: total) { buffer, count in
+            let raw = UnsafeMutableRawBufferPointer(buffer)
+            var offset = 0
+            for rule in rules {
+                let length = entryLength(for: rule)
+                write(rule, into: UnsafeMutableRawBufferPointer(rebasing: raw[offset..<(offset + length)]), kernelForm: true)
+                offset += length
+            }
+            count = total
+        }
+    }
+
+    static func entryLength(for rule: Rule) -> Int {
+        let hasPorts = rule.ipProtocol != nil && rule.destinationPort != nil
+        let matchSize = hasPorts ? headerSize + Int(CIPTables_xt_align(UInt32(MemoryLayout<xt_tcp>.size))) : 0
+        let (_, _, targetDataSize) = targetShape(rule.target)
+        return entrySize + matchSize + headerSize + Int(CIPTables_xt_align(UInt32(targetDataSize)))
+    }
+
+    /// Writes a rule's entry into `raw`, exactly `entryLength(for:)` bytes.
+    /// In kernel form a verdict is written as the kernel holds it (an empty
+    /// name and the verdict) rather than by name, for libiptc to map.
+    private static func write(_ rule: Rule, into raw: UnsafeMutableRawBufferPointer, kernelForm: Bool) {
+        let hasPorts = rule.ipProtocol != nil && rule.destinationPort != nil
+        let matchSize = hasPorts ? headerSize + Int(CIPTables_xt_align(UInt32(MemoryLayout<xt_tcp>.size))) : 0
+        let (targetName, targetRevision, _) = targetShape(rule.target)
+        let total = raw.count
+        raw.initializeMemory(as: UInt8.self, repeating: 0)
+        let entry = raw.baseAddress!.assumingMemoryBound(to: ipt_entry.self)
+        if let source = rule.source {
+            entry.pointee.ip.src.s_addr = source.address.bigEndian
+            entry.pointee.ip.smsk.s_addr = source.mask.bigEndian
+        }
+        if let destination = rule.destination {
+            entry.pointee.ip.dst.s_addr = destination.address.bigEndian
+            entry.pointee.ip.dmsk.s_addr = destination.mask.bigEndian
+        }
+        if let interface = rule.inInterface {
+            // As iptables does: the name keeps a trailing '+', whose mask
+            // covers only the prefix; otherwise the mask covers the NUL too.
+            let name = Array(interface.utf8.prefix(15))
+            let masked = name.last == UInt8(ascii: "+") ? name.count - 1 : name.count + 1
+            withUnsafeMutableBytes(of: &entry.pointee.ip.iniface) { field in
+                for (index, byte) in name.enumerated() { field[index] = byte }
+            }
+            withUnsafeMutableBytes(of: &entry.pointee.ip.iniface_mask) { field in
+                for index in 0..<masked { field[index] = 0xFF }
+            }
+        }
+        entry.pointee.ip.proto = UInt16(rule.ipProtocol?.number ?? 0)
+        entry.pointee.target_offset = UInt16(entrySize + matchSize)
+        entry.pointee.next_offset = UInt16(total)
+
+        if hasPorts, let ipProtocol = rule.ipProtocol, let ports = rule.destinationPort {
+            let tcp = ipProtocol.number == UInt8(IPPROTO_TCP)
+            writeHeader(into: raw, at: entrySize, size: matchSize, name: tcp ? "tcp" : "udp", revision: 0)
+            let data = raw.baseAddress! + entrySize + headerSize
+            // xt_tcp and xt_udp both start with spts[2], dpts[2] in host order.
+            data.storeBytes(of: UInt16(0), toByteOffset: 0, as: UInt16.self)
+            data.storeBytes(of: UInt16(0xFFFF), toByteOffset: 2, as: UInt16.self)
+            data.storeBytes(of: ports.first, toByteOffset: 4, as: UInt16.self)
+            data.storeBytes(of: ports.last, toByteOffset: 6, as: UInt16.self)
+        }
+        let targetOffset = entrySize + matchSize
+        let targetSize = total - targetOffset
+        switch rule.target {
+        case .accept where kernelForm, .drop where kernelForm:
+            writeHeader(into: raw, at: targetOffset, size: targetSize, name: "", revision: 0)
+            let verdict: Int32 = rule.target == .accept ? -Int32(NF_ACCEPT) - 1 : -Int32(NF_DROP) - 1
+            raw.storeBytes(of: verdict, toByteOffset: targetOffset + headerSize, as: Int32.self)
+        default:
+            writeHeader(into: raw, at: targetOffset, size: targetSize, name: targetName, revision: targetRevision)
+            writeTargetData(rule.target, into: raw.baseAddress! + targetOffset + headerSize)
+        }
+    }
+
+    /// Whether a kernel entry is the expected one (from `kernelEntries`):
+    /// the same `ipt_entry` apart from its counters and `comefrom` (the
+    /// kernel's), and the same matches and target, whose names are compared
+    /// up to their NUL (the kernel writes only that much back).
+    static func isSame(_ entry: UnsafeRawBufferPointer, as expected: UnsafeRawBufferPointer) -> Bool {
+        let comefrom = MemoryLayout<ipt_entry>.offset(of: \ipt_entry.comefrom)!
+        guard entry.count == expected.count, entry.count >= entrySize,
+            memcmp(entry.baseAddress!, expected.baseAddress!, comefrom) == 0
+        else { return false }
+        var offset = entrySize
+        while offset < entry.count {
+            guard offset + headerSize <= entry.count else { return false }
+            let size = Int(expected.loadUnaligned(fromByteOffset: offset, as: UInt16.self))
+            guard size >= headerSize, offset + size <= entry.count,
+                entry.loadUnaligned(fromByteOffset: offset, as: UInt16.self) == UInt16(size),
+                entry[offset + 31] == expected[offset + 31]
+            else { return false }
+            for index in (offset + 2)..<(offset + 31) {
+                guard entry[index] == expected[index] else { return false }
+                if entry[index] == 0 { break }
+            }
+            guard memcmp(entry.baseAddress! + offset + headerSize, expected.baseAddress! + offset + headerSize, size - headerSize) == 0 else { return false }
+            offset += size
+        }
+        return offset == entry.count
     }
 
     /// A target's name, revision and data size.

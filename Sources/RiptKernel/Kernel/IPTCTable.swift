@@ -104,6 +104,20 @@ public final class IPTCTable {
         }
     }
 
+    /// The chain's entries, in order, as bytes valid until the handle is
+    /// changed or freed.
+    func entries(in chain: String) -> [UnsafeRawBufferPointer] {
+        withChainLabel(chain) { label in
+            var entries: [UnsafeRawBufferPointer] = []
+            var entry = iptc_first_rule(label, live)
+            while let current = entry {
+                entries.append(UnsafeRawBufferPointer(start: UnsafeRawPointer(current), count: Int(current.pointee.next_offset)))
+                entry = iptc_next_rule(current, live)
+            }
+            return entries
+        }
+    }
+
     // MARK: Editing (takes effect at commit)
 
     public func createChain(_ chain: String) throws(IPTCError) {

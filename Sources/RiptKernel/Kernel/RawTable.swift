@@ -14,7 +14,7 @@ extension IPTCTable {
     static let hookNames = ["PREROUTING", "INPUT", "FORWARD", "OUTPUT", "POSTROUTING"]
 
     /// Reads a table as the kernel holds it now.
-    public static func snapshot(_ table: Table, protocols: ProtocolTable, faults: IPTCFaults = .none) throws(IPTCError) -> KernelTable {
+    public static func snapshot(_ table: Table, protocols: ProtocolTable, expected: ExpectedChains = .none, faults: IPTCFaults = .none) throws(IPTCError) -> KernelTable {
         if let code = faults.inject("iptc_init") { throw error("getsockopt", code) }
         let socket = Glibc.socket(AF_INET, Int32(SOCK_RAW.rawValue), Int32(IPPROTO_RAW))
         guard socket >= 0 else { throw error("socket", errno) }
@@ -35,12 +35,12 @@ extension IPTCTable {
             request.pointee.name = info.name
             request.pointee.size = info.size
             var entriesLength = socklen_t(buffer.count)
-            if getsockopt(socket, Int32(IPPROTO_IP), IPT_SO_GET_ENTRIES, buffer.baseAddress, &entriesLength) != 0 {
+            if Trace.phase("read \(table.rawValue): IPT_SO_GET_ENTRIES", { getsockopt(socket, Int32(IPPROTO_IP), IPT_SO_GET_ENTRIES, buffer.baseAddress, &entriesLength) }) != 0 {
                 if errno == EAGAIN { continue }  // the table changed size between the two calls
                 throw error("getsockopt", errno)
             }
             let blob = UnsafeRawBufferPointer(rebasing: buffer[headerSize...])
-            return walk(blob, info: info, table: table, protocols: protocols)
+            return Trace.phase("read \(table.rawValue): walk") { walk(blob, info: info, table: table, protocols: protocols, expected: expected) }
         }
         throw error("getsockopt", EAGAIN)
     }
@@ -48,7 +48,7 @@ extension IPTCTable {
     /// The chains of a table blob: built-in chains from their hook entry to
     /// their underflow (the policy), user chains from their ERROR head to the
     /// RETURN before the next head; the blob ends with an ERROR entry.
-    private static func walk(_ blob: UnsafeRawBufferPointer, info: ipt_getinfo, table: Table, protocols: ProtocolTable) -> KernelTable {
+    private static func walk(_ blob: UnsafeRawBufferPointer, info: ipt_getinfo, table: Table, protocols: ProtocolTable, expected: ExpectedChains) -> KernelTable {
         struct Raw {
             var name: String
             var builtIn: Bool
@@ -101,7 +101,11 @@ extension IPTCTable {
         let users = chains.filter { !$0.builtIn }.sorted { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
         let known = Set(chains.map(\.name))
         let result = (builtIns + users).map { chain in
-            KernelChain(name: chain.name, isBuiltIn: chain.builtIn, policy: chain.policy, rules: chain.entries.map { offset, size in
+            let entries = chain.entries.lazy.map { UnsafeRawBufferPointer(rebasing: blob[$0.offset..<($0.offset + $0.size)]) }
+            if !chain.builtIn, let verified = expected.verify(chain.name, in: table, entries: entries) {
+                return KernelChain(name: chain.name, isBuiltIn: false, policy: nil, rules: verified)
+            }
+            return KernelChain(name: chain.name, isBuiltIn: chain.builtIn, policy: chain.policy, rules: KernelRules(chain.entries.map { offset, size in
                 let bytes = UnsafeRawBufferPointer(rebasing: blob[offset..<(offset + size)])
                 let entry = bytes.loadUnaligned(as: ipt_entry.self)
                 let targetOffset = Int(entry.target_offset)
@@ -120,7 +124,7 @@ extension IPTCTable {
                 }
                 let rule = IPTCTable.rule(from: bytes, targetName: targetName, chains: known, protocols: protocols)
                 return KernelRule(rule: rule, entry: rule == nil ? KernelEntry(bytes: Array(bytes), targetName: targetName) : nil)
-            })
+            }))
         }
         return KernelTable(table: table, chains: result)
     }

@@ -13,12 +13,131 @@ public struct KernelRule: Sendable, Hashable {
     }
 }
 
+/// A chain's rules as read from the kernel: decoded one by one, or, when a
+/// reader found the chain's entries byte for byte those ript writes for its
+/// compiled chain of the same name (see `ExpectedChains`), those rules
+/// without decoding anything. The common case for ript's own chains; any
+/// difference at all (a hand edit, counters aside) sends the chain through
+/// the decoder.
+public struct KernelRules: RandomAccessCollection, Sendable {
+    private enum Storage: Sendable {
+        case decoded([KernelRule])
+        case compiled([Rule])
+    }
+    private let storage: Storage
+
+    public init(_ rules: [KernelRule]) { storage = .decoded(rules) }
+
+    /// Rules whose entries were checked to be exactly these rules' entries.
+    init(verified rules: [Rule]) { storage = .compiled(rules) }
+
+    /// Whether a reader verified these byte for byte instead of decoding them.
+    public var wereVerified: Bool {
+        if case .compiled = storage { true } else { false }
+    }
+
+    public var startIndex: Int { 0 }
+    public var endIndex: Int {
+        switch storage {
+        case .decoded(let rules): rules.count
+        case .compiled(let rules): rules.count
+        }
+    }
+
+    public subscript(position: Int) -> KernelRule {
+        switch storage {
+        case .decoded(let rules): rules[position]
+        case .compiled(let rules): KernelRule(rule: rules[position], entry: nil)
+        }
+    }
+
+    /// Whether these are exactly `rules`, in order; without comparing rule
+    /// by rule when they were verified against the same compiled chain.
+    public func areExactly(_ rules: [Rule]) -> Bool {
+        switch storage {
+        case .compiled(let verified): verified == rules  // the same array: compared by identity first
+        case .decoded(let decoded): decoded.count == rules.count && zip(decoded, rules).allSatisfy { $0.rule == $1 }
+        }
+    }
+}
+
+extension KernelRules: ExpressibleByArrayLiteral {
+    public init(arrayLiteral elements: KernelRule...) { self.init(elements) }
+}
+
 /// A chain as read from the kernel.
 public struct KernelChain: Sendable {
     public let name: String
     public let isBuiltIn: Bool
     public let policy: String?
-    public let rules: [KernelRule]
+    public let rules: KernelRules
+
+    public init(name: String, isBuiltIn: Bool, policy: String?, rules: KernelRules) {
+        self.name = name
+        self.isBuiltIn = isBuiltIn
+        self.policy = policy
+        self.rules = rules
+    }
+}
+
+/// The entries ript's chains hold when nobody has touched them: every
+/// compiled partition chain's rules encoded as the kernel gives them back.
+/// Readers compare a chain's entries with these before decoding it: a
+/// 50,000-rule table is compared in a few milliseconds, where decoding it
+/// takes tens.
+public struct ExpectedChains: Sendable {
+    struct Chain: Sendable {
+        let rules: [Rule]
+        let entries: [UInt8]
+    }
+    private let chains: [Table: [String: Chain]]
+
+    public static let none = ExpectedChains(chains: [:])
+
+    private init(chains: [Table: [String: Chain]]) { self.chains = chains }
+
+    /// Chains given directly, by table and name (for tests).
+    init(_ chains: [(table: Table, name: String, rules: [Rule])]) {
+        var byTable: [Table: [String: Chain]] = [:]
+        for chain in chains {
+            if let entries = IPTCTable.kernelEntries(for: chain.rules) {
+                byTable[chain.table, default: [:]][chain.name] = Chain(rules: chain.rules, entries: entries)
+            }
+        }
+        self.init(chains: byTable)
+    }
+
+    /// Encodes every chain of `ruleset` that has no jumps (jumps come back
+    /// as offsets, so those chains are always decoded), on every core.
+    public init(_ ruleset: CompiledRuleset) {
+        let encoded = ruleset.partitions.concurrentMap { chainSet in
+            chainSet.chains.compactMap { chain in
+                IPTCTable.kernelEntries(for: chain.rules).map { (chain.table, chain.name, Chain(rules: chain.rules, entries: $0)) }
+            }
+        }
+        var chains: [Table: [String: Chain]] = [:]
+        for (table, name, chain) in encoded.joined() { chains[table, default: [:]][name] = chain }
+        self.init(chains: chains)
+    }
+
+    func chain(_ name: String, in table: Table) -> Chain? { chains[table]?[name] }
+
+    /// The chain's rules if `entries` (each entry's bytes) are exactly the
+    /// expected ones, else nil.
+    func verify<Entries: Sequence<UnsafeRawBufferPointer>>(_ name: String, in table: Table, entries: Entries) -> KernelRules? {
+        guard let chain = chain(name, in: table) else { return nil }
+        var offset = 0
+        let same = chain.entries.withUnsafeBytes { expected -> Bool in
+            for entry in entries {
+                guard offset + entry.count <= expected.count,
+                    IPTCTable.isSame(entry, as: UnsafeRawBufferPointer(rebasing: expected[offset..<(offset + entry.count)]))
+                else { return false }
+                offset += entry.count
+            }
+            return offset == expected.count
+        }
+        return same ? KernelRules(verified: chain.rules) : nil
+    }
 }
 
 /// Stage 4, read: one table as the kernel holds it, every rule decoded.
@@ -33,21 +152,35 @@ public struct KernelTable: Sendable {
         self.index = Dictionary(chains.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
-    /// Reads a table through an open handle.
-    public init(reading handle: IPTCTable, table: Table, protocols: ProtocolTable) {
+    /// Reads a table through an open handle; chains found to be as
+    /// `expected` are not decoded.
+    public init(reading handle: IPTCTable, table: Table, protocols: ProtocolTable, expected: ExpectedChains = .none) {
         let names = handle.chainNames()
         let known = Set(names)
         let chains = names.map { name in
             let builtIn = handle.isBuiltIn(name)
+            if let verified = expected.verify(name, in: table, entries: handle.entries(in: name)) {
+                return KernelChain(name: name, isBuiltIn: builtIn, policy: nil, rules: verified)
+            }
             var rules: [KernelRule] = []
             // Decoded in place; only what ript can't decode is copied, to report it.
             handle.forEachEntry(in: name) { bytes, target in
                 let rule = IPTCTable.rule(from: bytes, targetName: target, chains: known, protocols: protocols)
                 rules.append(KernelRule(rule: rule, entry: rule == nil ? KernelEntry(bytes: Array(bytes), targetName: target) : nil))
             }
-            return KernelChain(name: name, isBuiltIn: builtIn, policy: builtIn ? handle.policy(of: name) : nil, rules: rules)
+            return KernelChain(name: name, isBuiltIn: builtIn, policy: builtIn ? handle.policy(of: name) : nil, rules: KernelRules(rules))
         }
         self.init(table: table, chains: chains)
+    }
+
+    /// For RIPT_TRACE: how many of ript's partition chains were verified
+    /// byte for byte, and how many had to be decoded.
+    func traceVerification() {
+        Trace.note({
+            let owned = chains.filter { Ownership.partitionChain($0.name, in: table) != nil }
+            let verified = owned.count { $0.rules.wereVerified }
+            return "read \(table.rawValue): \(verified) partition chains verified byte for byte, \(owned.count - verified) decoded"
+        }())
     }
 
     public func chain(_ name: String) -> KernelChain? {
