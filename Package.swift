@@ -32,7 +32,7 @@ let package = Package(
             ]
         ),
         // libiptc, the legacy x_tables library iptables-legacy uses (apt: libiptc-dev).
-        .systemLibrary(name: "CIPTables", pkgConfig: "libip4tc", providers: [.apt(["libiptc-dev"])]),
+        .systemLibrary(name: "CIPTables", pkgConfig: "libip4tc", providers: [.apt(["libiptc-dev", "libip6tc-dev"])]),
         // The kernel side: read, diff, apply. The only module that talks to C.
         .target(name: "RiptKernel", dependencies: ["RiptCore", "CIPTables"]),
         .executableTarget(

@@ -1,4 +1,4 @@
-// libiptc (IPv4, legacy x_tables) for ript: the headers ript needs, and
+// libiptc and libip6tc (IPv4 and IPv6, legacy x_tables) for ript: the headers ript needs, and
 // static inline wrappers for the macros Swift can't import. Only RiptKernel's
 // IPTCTable includes this module.
 #ifndef RIPT_CIPTABLES_SHIM_H
@@ -7,10 +7,12 @@
 #include <errno.h>
 #include <string.h>
 #include <libiptc/libiptc.h>
+#include <libiptc/libip6tc.h>
 #include <linux/netfilter/xt_tcpudp.h>
 #include <linux/netfilter/nf_nat.h>
 #include <linux/netfilter/xt_LOG.h>
 #include <linux/netfilter_ipv4/ipt_REJECT.h>
+#include <linux/netfilter_ipv6/ip6t_REJECT.h>
 
 static inline unsigned int CIPTables_xt_align(unsigned int size) { return XT_ALIGN(size); }
 static inline int CIPTables_errno(void) { return errno; }
@@ -28,5 +30,17 @@ _Static_assert(sizeof(struct nf_nat_range2) == 44, "nf_nat_range2");
 _Static_assert(sizeof(struct nf_nat_ipv4_multi_range_compat) == 20, "nf_nat_ipv4_multi_range_compat");
 _Static_assert(sizeof(struct xt_log_info) == 32, "xt_log_info");
 _Static_assert(sizeof(struct ipt_reject_info) == 4, "ipt_reject_info");
+// IPv6: what ip6tables 1.8.9 writes. SNAT is revision 1 (nf_nat_range,
+// target size 72), DNAT revision 2 (nf_nat_range2, 80), REJECT revision 0
+// with IP6T_ICMP6_PORT_UNREACH; a protocol match also sets IP6T_F_PROTO.
+_Static_assert(sizeof(struct ip6t_entry) == 168, "ip6t_entry");
+_Static_assert(__builtin_offsetof(struct ip6t_entry, ipv6.proto) == 128, "ip6t_entry.ipv6.proto");
+_Static_assert(__builtin_offsetof(struct ip6t_entry, ipv6.flags) == 131, "ip6t_entry.ipv6.flags");
+_Static_assert(__builtin_offsetof(struct ip6t_entry, target_offset) == 140, "ip6t_entry.target_offset");
+_Static_assert(__builtin_offsetof(struct ip6t_entry, next_offset) == 142, "ip6t_entry.next_offset");
+_Static_assert(__builtin_offsetof(struct ip6t_entry, comefrom) == 144, "ip6t_entry.comefrom");
+_Static_assert(__builtin_offsetof(struct ip6t_entry, counters) == 152, "ip6t_entry.counters");
+_Static_assert(sizeof(struct nf_nat_range) == 40, "nf_nat_range");
+_Static_assert(sizeof(struct ip6t_reject_info) == 4, "ip6t_reject_info");
 
 #endif

@@ -24,6 +24,28 @@ import Testing
         #expect(CIPTables_xt_align(12) == 16)
     }
 
+    @Test("ip6t_entry and the IPv6 extension data have the layouts of the kernel headers")
+    func layouts6() {
+        #expect(MemoryLayout<ip6t_entry>.size == 168)
+        #expect(MemoryLayout<ip6t_entry>.offset(of: \.ipv6.src) == 0)
+        #expect(MemoryLayout<ip6t_entry>.offset(of: \.ipv6.dst) == 16)
+        #expect(MemoryLayout<ip6t_entry>.offset(of: \.ipv6.smsk) == 32)
+        #expect(MemoryLayout<ip6t_entry>.offset(of: \.ipv6.dmsk) == 48)
+        #expect(MemoryLayout<ip6t_entry>.offset(of: \.ipv6.iniface) == 64)
+        #expect(MemoryLayout<ip6t_entry>.offset(of: \.ipv6.iniface_mask) == 96)
+        #expect(MemoryLayout<ip6t_entry>.offset(of: \.ipv6.proto) == 128)
+        #expect(MemoryLayout<ip6t_entry>.offset(of: \.ipv6.flags) == 131)
+        #expect(MemoryLayout<ip6t_entry>.offset(of: \.ipv6.invflags) == 132)
+        #expect(MemoryLayout<ip6t_entry>.offset(of: \.target_offset) == 140)
+        #expect(MemoryLayout<ip6t_entry>.offset(of: \.next_offset) == 142)
+        #expect(MemoryLayout<ip6t_entry>.offset(of: \.comefrom) == 144)
+        #expect(MemoryLayout<ip6t_entry>.offset(of: \.counters) == 152)
+        #expect(MemoryLayout<nf_nat_range>.size == 40)
+        #expect(MemoryLayout<ip6t_reject_info>.size == 4)
+        #expect(IP6T_ICMP6_PORT_UNREACH.rawValue == 4)
+        #expect(IP6T_F_PROTO == 1)
+    }
+
     @Test("entries have the sizes iptables writes: tcp match 48, standard 40, REJECT 40, LOG 64, DNAT 80, SNAT 56")
     func sizes() {
         let ported = Rule(ipProtocol: .tcp, destinationPort: PortRange(80, 80), target: .accept)
