@@ -36,7 +36,7 @@ public enum Pipeline {
             case read(RuleSource, digest: [UInt8])
             case unreadable(Diagnostic)
         }
-        let outcomes = Trace.phase("check files against the cache") { found.files.concurrentMap { file -> Outcome in
+        let check = { @Sendable (file: (path: String, stamp: FileStamp)) -> Outcome in
             let entry = cached[file.path]
             if let entry, entry.stamp == file.stamp, file.stamp.modified < written, file.stamp.changed < written {
                 return .cached(entry)
@@ -50,7 +50,8 @@ public enum Pipeline {
                 }
                 return .read(source, digest: digest)
             }
-        } }
+        }
+        let outcomes = Trace.phase("check files against the cache") { found.files.concurrentMap(check) }
         var diagnostics = found.diagnostics
         var misses: [RuleSource] = []
         for outcome in outcomes {

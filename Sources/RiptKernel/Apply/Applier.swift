@@ -1,9 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import Dispatch
 import RiptCore
-import Synchronization
 
 /// Stage 6, apply: makes a plan true in the kernel, one atomic commit per
 /// table, and checks the result.
@@ -64,15 +62,7 @@ public struct Applier: Sendable {
     /// while `work` runs on this one, typically compiling the rule files.
     /// `work`'s errors come first: they are the user's to fix.
     public func read<Value>(during work: () throws -> Value) throws -> (Value, [Table: KernelTable]) {
-        let result = Mutex<Result<[Table: KernelTable], ApplyError>?>(nil)
-        let group = DispatchGroup()
-        DispatchQueue.global().async(group: group) {
-            let read = Result { () throws(ApplyError) in try self.read() }
-            result.withLock { $0 = read }
-        }
-        let value = Result { try work() }
-        group.wait()
-        let kernel = result.withLock { $0! }
+        let (value, kernel) = withConcurrently({ Result { () throws(ApplyError) in try self.read() } }) { Result { try work() } }
         return (try value.get(), try kernel.get())
     }
 
@@ -89,12 +79,12 @@ public struct Applier: Sendable {
         let expected = ruleset.partitions.filter { ruleset.recompiled?.contains($0.partition) ?? true }
         entries.reserveCapacity(expected.reduce(Bootstrap.hooks.count) { $0 + $1.pointers.count + $1.chains.reduce(0) { $0 + $1.rules.count } })
         Trace.phase("entries before the lock") {
-        for chainSet in expected {
-            for rule in chainSet.chains.flatMap(\.rules) + chainSet.pointers.map(\.rule) where entries[rule] == nil {
-                entries[rule] = IPTCTable.entry(for: rule)
+            for chainSet in expected {
+                for rule in chainSet.chains.flatMap(\.rules) + chainSet.pointers.map(\.rule) where entries[rule] == nil {
+                    entries[rule] = IPTCTable.entry(for: rule)
+                }
             }
-        }
-        for hook in Bootstrap.hooks { entries[Rule(target: .jump(hook.chain))] = IPTCTable.entry(for: Rule(target: .jump(hook.chain))) }
+            for hook in Bootstrap.hooks { entries[Rule(target: .jump(hook.chain))] = IPTCTable.entry(for: Rule(target: .jump(hook.chain))) }
         }
         // And what ript's chains hold when nobody touched them, to compare
         // the kernel's with instead of decoding every rule.
@@ -113,7 +103,7 @@ public struct Applier: Sendable {
             }
             return Plan(tables: done, findings: findings ?? [], raw: [])
         } catch let needsRestore as NeedsRestore {
-            return try applyThroughRestore(needsRestore.plan, ruleset: ruleset, request: request)
+            return try applyThroughRestore(needsRestore.plan, ruleset: ruleset, request: request, expected: expectedChains)
         } catch let error as ApplyError {
             throw error
         } catch {
@@ -126,11 +116,11 @@ public struct Applier: Sendable {
     /// tested first with `--test`. iptables-restore takes the xtables lock
     /// itself (ript has let go of it). Raw lines are applied exactly once:
     /// with the partition's chains, which are how the next run knows they are in.
-    private func applyThroughRestore(_ plan: Plan, ruleset: CompiledRuleset, request: PlanRequest) throws(ApplyError) -> Plan {
+    private func applyThroughRestore(_ plan: Plan, ruleset: CompiledRuleset, request: PlanRequest, expected: ExpectedChains) throws(ApplyError) -> Plan {
         let input = PlanRenderer.restoreInput(plan)
         try restore(input, true, wait)
         try restore(input, false, wait)
-        let left = Planner.plan(ruleset, kernel: try read(expected: ExpectedChains(ruleset)), request: request)
+        let left = Planner.plan(ruleset, kernel: try read(expected: expected), request: request)
         if !left.isEmpty {
             throw .verification(PlanRenderer.commands(left))
         }
@@ -217,7 +207,7 @@ public struct Applier: Sendable {
                 }
             }
         }
-        Trace.phase("free handles") { handles.removeAll() }
+        handles.removeAll()
         let reread = try Trace.phase("verify: read") { () throws(ApplyError) in try read(expected: expected) }
         let left = Trace.phase("verify: plan") { remaining(reread) }
         if !left.tables.allSatisfy(\.operations.isEmpty) {

@@ -27,16 +27,13 @@ extension IPTCTable {
     /// standard verdicts, as libiptc commits them), one entry after the
     /// other; nil if a rule jumps, since jumps come back as offsets.
     public static func kernelEntries(for rules: [Rule]) -> [UInt8]? {
-        var total = 0
-        for rule in rules {
-            if case .jump = rule.target { return nil }
-            total += entryLength(for: rule)
-        }
+        if rules.contains(where: { if case .jump = $0.target { true } else { false } }) { return nil }
+        let lengths = rules.map(entryLength)
+        let total = lengths.reduce(0, +)
         return [UInt8](unsafeUninitializedCapacity: total) { buffer, count in
             let raw = UnsafeMutableRawBufferPointer(buffer)
             var offset = 0
-            for rule in rules {
-                let length = entryLength(for: rule)
+            for (rule, length) in zip(rules, lengths) {
                 write(rule, into: UnsafeMutableRawBufferPointer(rebasing: raw[offset..<(offset + length)]), kernelForm: true)
                 offset += length
             }
@@ -45,18 +42,20 @@ extension IPTCTable {
     }
 
     static func entryLength(for rule: Rule) -> Int {
-        let hasPorts = rule.ipProtocol != nil && rule.destinationPort != nil
-        let matchSize = hasPorts ? headerSize + Int(CIPTables_xt_align(UInt32(MemoryLayout<xt_tcp>.size))) : 0
         let (_, _, targetDataSize) = targetShape(rule.target)
-        return entrySize + matchSize + headerSize + Int(CIPTables_xt_align(UInt32(targetDataSize)))
+        return entrySize + matchSize(for: rule) + headerSize + Int(CIPTables_xt_align(UInt32(targetDataSize)))
+    }
+
+    /// The size of the tcp or udp match a rule with a destination port has; 0 without one.
+    private static func matchSize(for rule: Rule) -> Int {
+        rule.ipProtocol != nil && rule.destinationPort != nil ? headerSize + Int(CIPTables_xt_align(UInt32(MemoryLayout<xt_tcp>.size))) : 0
     }
 
     /// Writes a rule's entry into `raw`, exactly `entryLength(for:)` bytes.
     /// In kernel form a verdict is written as the kernel holds it (an empty
     /// name and the verdict) rather than by name, for libiptc to map.
     private static func write(_ rule: Rule, into raw: UnsafeMutableRawBufferPointer, kernelForm: Bool) {
-        let hasPorts = rule.ipProtocol != nil && rule.destinationPort != nil
-        let matchSize = hasPorts ? headerSize + Int(CIPTables_xt_align(UInt32(MemoryLayout<xt_tcp>.size))) : 0
+        let matchSize = matchSize(for: rule)
         let (targetName, targetRevision, _) = targetShape(rule.target)
         let total = raw.count
         raw.initializeMemory(as: UInt8.self, repeating: 0)
@@ -85,7 +84,7 @@ extension IPTCTable {
         entry.pointee.target_offset = UInt16(entrySize + matchSize)
         entry.pointee.next_offset = UInt16(total)
 
-        if hasPorts, let ipProtocol = rule.ipProtocol, let ports = rule.destinationPort {
+        if let ipProtocol = rule.ipProtocol, let ports = rule.destinationPort {
             let tcp = ipProtocol.number == UInt8(IPPROTO_TCP)
             writeHeader(into: raw, at: entrySize, size: matchSize, name: tcp ? "tcp" : "udp", revision: 0)
             let data = raw.baseAddress! + entrySize + headerSize

@@ -96,28 +96,20 @@ public struct ExpectedChains: Sendable {
 
     private init(chains: [Table: [String: Chain]]) { self.chains = chains }
 
-    /// Chains given directly, by table and name (for tests).
-    init(_ chains: [(table: Table, name: String, rules: [Rule])]) {
-        var byTable: [Table: [String: Chain]] = [:]
-        for chain in chains {
-            if let entries = IPTCTable.kernelEntries(for: chain.rules) {
-                byTable[chain.table, default: [:]][chain.name] = Chain(rules: chain.rules, entries: entries)
-            }
-        }
-        self.init(chains: byTable)
+    /// Encodes every chain of `ruleset` that has no jumps (jumps come back
+    /// as offsets, so those chains are always decoded).
+    public init(_ ruleset: CompiledRuleset) {
+        self.init(ruleset.partitions.flatMap { $0.chains.map { (table: $0.table, name: $0.name, rules: $0.rules) } })
     }
 
-    /// Encodes every chain of `ruleset` that has no jumps (jumps come back
-    /// as offsets, so those chains are always decoded), on every core.
-    public init(_ ruleset: CompiledRuleset) {
-        let encoded = ruleset.partitions.concurrentMap { chainSet in
-            chainSet.chains.compactMap { chain in
-                IPTCTable.kernelEntries(for: chain.rules).map { (chain.table, chain.name, Chain(rules: chain.rules, entries: $0)) }
-            }
+    /// Encodes the given chains, by table and name, on every core.
+    init(_ chains: [(table: Table, name: String, rules: [Rule])]) {
+        let encoded = chains.concurrentMap { chain in IPTCTable.kernelEntries(for: chain.rules).map { (chain, $0) } }
+        var byTable: [Table: [String: Chain]] = [:]
+        for case let (chain, entries)? in encoded {
+            byTable[chain.table, default: [:]][chain.name] = Chain(rules: chain.rules, entries: entries)
         }
-        var chains: [Table: [String: Chain]] = [:]
-        for (table, name, chain) in encoded.joined() { chains[table, default: [:]][name] = chain }
-        self.init(chains: chains)
+        self.init(chains: byTable)
     }
 
     func chain(_ name: String, in table: Table) -> Chain? { chains[table]?[name] }
