@@ -122,8 +122,7 @@ extension IPTCTable {
                         targetName = firstRuleOffset[Int(verdict)] ?? ""
                     }
                 }
-                let rule = IPTCTable.rule(from: bytes, targetName: targetName, chains: known, protocols: protocols)
-                return KernelRule(rule: rule, entry: rule == nil ? KernelEntry(bytes: Array(bytes), targetName: targetName) : nil)
+                return KernelRule(decoding: bytes, targetName: targetName, chains: known, protocols: protocols)
             }))
         }
         return KernelTable(table: table, chains: result)

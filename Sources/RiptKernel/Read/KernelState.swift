@@ -11,6 +11,12 @@ public struct KernelRule: Sendable, Hashable {
         self.rule = rule
         self.entry = rule == nil ? entry : nil
     }
+
+    /// Decodes an entry in place; only what ript can't decode is copied, to report it.
+    init(decoding bytes: UnsafeRawBufferPointer, targetName: String, chains: Set<String>, protocols: ProtocolTable) {
+        let rule = IPTCTable.rule(from: bytes, targetName: targetName, chains: chains, protocols: protocols)
+        self.init(rule: rule, entry: rule == nil ? KernelEntry(bytes: Array(bytes), targetName: targetName) : nil)
+    }
 }
 
 /// A chain's rules as read from the kernel: decoded one by one, or, when a
@@ -155,10 +161,8 @@ public struct KernelTable: Sendable {
                 return KernelChain(name: name, isBuiltIn: builtIn, policy: nil, rules: verified)
             }
             var rules: [KernelRule] = []
-            // Decoded in place; only what ript can't decode is copied, to report it.
             handle.forEachEntry(in: name) { bytes, target in
-                let rule = IPTCTable.rule(from: bytes, targetName: target, chains: known, protocols: protocols)
-                rules.append(KernelRule(rule: rule, entry: rule == nil ? KernelEntry(bytes: Array(bytes), targetName: target) : nil))
+                rules.append(KernelRule(decoding: bytes, targetName: target, chains: known, protocols: protocols))
             }
             return KernelChain(name: name, isBuiltIn: builtIn, policy: builtIn ? handle.policy(of: name) : nil, rules: KernelRules(rules))
         }
