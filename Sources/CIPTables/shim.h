@@ -42,5 +42,9 @@ _Static_assert(__builtin_offsetof(struct ip6t_entry, comefrom) == 144, "ip6t_ent
 _Static_assert(__builtin_offsetof(struct ip6t_entry, counters) == 152, "ip6t_entry.counters");
 _Static_assert(sizeof(struct nf_nat_range) == 40, "nf_nat_range");
 _Static_assert(sizeof(struct ip6t_reject_info) == 4, "ip6t_reject_info");
+// The raw reader uses the IPv4 request structs for both families.
+_Static_assert(sizeof(struct ip6t_getinfo) == sizeof(struct ipt_getinfo), "ip6t_getinfo");
+_Static_assert(__builtin_offsetof(struct ip6t_getinfo, size) == __builtin_offsetof(struct ipt_getinfo, size), "ip6t_getinfo.size");
+_Static_assert(__builtin_offsetof(struct ip6t_get_entries, entrytable) == __builtin_offsetof(struct ipt_get_entries, entrytable), "ip6t_get_entries");
 
 #endif

@@ -4,7 +4,7 @@ import RiptKernel
 
 /// Applies a request and prints what was done, as iptables commands.
 func applyPartitions(_ rules: RulePathOptions, _ kernel: KernelOptions, command: String, apply: Bool, clean: Bool) throws {
-    let ruleset = try Trace.phase("compile") { try compiled(rules) }
+    let ruleset = try Trace.phase("compile") { try compiled(rules) }.restricted(to: kernel.families.families)
     let applier = try kernel.applier(for: command)
     let done = try reportingKernelErrors { try applier.apply(ruleset, PlanRequest(apply: apply, clean: clean, scope: ruleset.scope)) }
     reportFindings(done)

@@ -12,15 +12,19 @@ struct DiffOptions: ParsableArguments {
     @Flag(help: "Exit 1 when there is something to do, 0 when the kernel is in sync (2 is always an error).")
     var exitCode = false
 
-    @Option(help: "Output format: commands (iptables command lines), json, or restore (iptables-restore --noflush input).")
+    @Option(help: "Output format: commands (iptables and ip6tables command lines), json, or restore (iptables-restore --noflush input; needs --family 4 or 6).")
     var format: PlanFormat = .commands
+
+    func check(_ families: FamilyOptions) throws {
+        if format == .restore { try families.checkRestoreFormat() }
+    }
 
     func print(_ plan: Plan) throws {
         reportFindings(plan)
         switch format {
         case .commands: writeStandardOutput(PlanRenderer.commands(plan))
         case .json: writeStandardOutput(PlanRenderer.json(plan))
-        case .restore: writeStandardOutput(PlanRenderer.restoreInput(plan))
+        case .restore: writeStandardOutput(plan.tables.first.map { PlanRenderer.restoreInput(plan, family: $0.family) } ?? "")
         }
         if exitCode && !plan.isEmpty { throw ExitCode(1) }
     }
@@ -34,7 +38,8 @@ func compiled(_ options: RulePathOptions) throws -> CompiledRuleset {
 func diffPartitions(_ rules: RulePathOptions, _ diff: DiffOptions, _ kernel: KernelOptions, command: String, apply: Bool, clean: Bool) throws {
     let applier = try kernel.applier(for: command)
     // The kernel is read while the rule files compile.
-    let (ruleset, tables) = try reportingKernelErrors { try applier.read { try compiled(rules) } }
+    let families = kernel.families.families
+    let (ruleset, tables) = try reportingKernelErrors { try applier.read(families) { try compiled(rules).restricted(to: families) } }
     try diff.print(Planner.plan(ruleset, kernel: tables, request: PlanRequest(apply: apply, clean: clean, scope: ruleset.scope)))
 }
 
@@ -52,6 +57,8 @@ extension Ript.Rules {
         @OptionGroup var rules: RulePathOptions
         @OptionGroup var diff: DiffOptions
         @OptionGroup var kernel: KernelOptions
+
+        func validate() throws { try diff.check(kernel.families) }
 
         func run() throws {
             try diffPartitions(rules, diff, kernel, command: "ript rules diff", apply: true, clean: false)
@@ -73,6 +80,8 @@ extension Ript.Clean {
         @OptionGroup var rules: RulePathOptions
         @OptionGroup var diff: DiffOptions
         @OptionGroup var kernel: KernelOptions
+
+        func validate() throws { try diff.check(kernel.families) }
 
         func run() throws {
             try diffPartitions(rules, diff, kernel, command: "ript clean diff", apply: false, clean: true)

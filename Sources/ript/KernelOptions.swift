@@ -8,10 +8,37 @@ import Glibc
 import Synchronization
 #endif
 
+/// `--family`: the address families a command covers.
+struct FamilyOptions: ParsableArguments {
+    enum Choice: String, ExpressibleByArgument, CaseIterable {
+        case four = "4", six = "6", both
+    }
+
+    @Option(help: "Address families: 4 (iptables), 6 (ip6tables) or both.")
+    var family: Choice = .both
+
+    var families: [Family] {
+        switch family {
+        case .four: [.ipv4]
+        case .six: [.ipv6]
+        case .both: Family.allCases
+        }
+    }
+
+    /// iptables-restore input is one family's: `--format restore` needs one.
+    func checkRestoreFormat() throws {
+        guard families.count == 1 else {
+            throw ValidationError("restore input is for one family: add --family 4 (for iptables-restore) or --family 6 (for ip6tables-restore)")
+        }
+    }
+}
+
 /// Options of every command that reads or changes the kernel.
 struct KernelOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Seconds to wait for the xtables lock held by another program.", valueName: "seconds"))
     var wait: Double = 5
+
+    @OptionGroup var families: FamilyOptions
 
     func validate() throws {
         guard wait >= 0, wait.isFinite else { throw ValidationError("--wait takes a number of seconds, 0 or more") }

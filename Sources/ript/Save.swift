@@ -5,19 +5,25 @@ extension Ript.Rules {
     /// `ript rules save`
     struct Save: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Print every loaded rule in iptables-restore format (iptables-legacy-save).",
-            discussion: "Needs root.")
+            abstract: "Print every loaded rule in iptables-restore format (iptables-legacy-save, ip6tables-legacy-save).",
+            discussion: """
+                IPv4 first, then IPv6, each as its save tool prints it; with --family 4 or 6 the output \
+                is input for that family's restore tool. Needs root.
+                """)
 
         @OptionGroup var kernel: KernelOptions
 
         func run() throws {
             _ = try kernel.applier(for: "ript rules save")
-            let result = runProgram(["iptables-legacy-save"])
-            guard result.status == 0 else {
-                writeStandardError("ript: error: iptables-legacy-save failed: \(result.output)")
-                throw ExitCode.error
+            for family in kernel.families.families {
+                let tool = family.command + "-legacy-save"
+                let result = runProgram([tool])
+                guard result.status == 0 else {
+                    writeStandardError("ript: error: \(tool) failed: \(result.output)")
+                    throw ExitCode.error
+                }
+                writeStandardOutput(result.output)
             }
-            writeStandardOutput(result.output)
         }
     }
 
@@ -31,7 +37,7 @@ extension Ript.Rules {
 
         func run() throws {
             let applier = try kernel.applier(for: "ript rules flush")
-            let done = try reportingKernelErrors { try applier.flush() }
+            let done = try reportingKernelErrors { try applier.flush(kernel.families.families) }
             writeStandardOutput(PlanRenderer.commands(done))
         }
     }

@@ -27,12 +27,34 @@ import Testing
     }
 
     @Test("the examples directory generates, in every format, exactly its expected output",
-          arguments: ["commands", "restore", "json"])
-    func wholeDirectory(_ format: String) throws {
-        let result = try ript("rules", "generate", "--format", format, "examples/")
+          arguments: [
+            ("commands", [], "commands"), ("restore", ["--family", "4"], "restore"), ("restore", ["--family", "6"], "restore6"),
+            ("json", [], "json"),
+          ])
+    func wholeDirectory(_ format: String, _ options: [String], _ golden: String) throws {
+        let result = try ript(["rules", "generate", "--format", format] + options + ["examples/"])
         #expect(result.status == 0, "\(result.standardError)")
         #expect(result.standardError == "")
-        try expectGolden(result.standardOutput, "examples/all-examples.\(format)")
+        try expectGolden(result.standardOutput, "examples/all-examples.\(golden)")
+    }
+
+    @Test("--family 4 and --family 6 each generate exactly one family's half of the commands; restore input needs one")
+    func familyRestricts() throws {
+        let both = try ript("rules", "generate", "examples/").standardOutput.split(separator: "\n")
+        let four = try ript("rules", "generate", "--family", "4", "examples/").standardOutput.split(separator: "\n")
+        let six = try ript("rules", "generate", "--family", "6", "examples/").standardOutput.split(separator: "\n")
+        #expect(!four.contains { $0.hasPrefix("ip6tables ") } && four.contains { $0.hasPrefix("iptables ") })
+        #expect(!six.contains { $0.hasPrefix("iptables ") } && six.contains { $0.hasPrefix("ip6tables ") })
+        #expect(both.filter { $0.hasPrefix("iptables ") } == four.filter { $0.hasPrefix("iptables ") })
+        #expect(both.filter { $0.hasPrefix("ip6tables ") } == six.filter { $0.hasPrefix("ip6tables ") })
+        // Headers name the same partitions with the same hashes in every run.
+        #expect(both.filter { $0.hasPrefix("#") } == four.filter { $0.hasPrefix("#") })
+        #expect(both.filter { $0.hasPrefix("#") } == six.filter { $0.hasPrefix("#") })
+
+        let restore = try ript("rules", "generate", "--format", "restore", "examples/")
+        #expect(restore.status == 64)  // ArgumentParser's validation failure
+        #expect(restore.standardOutput == "")
+        #expect(restore.standardError.contains("restore input is for one family: add --family 4 (for iptables-restore) or --family 6 (for ip6tables-restore)"))
     }
 
     @Test("a missing path is an error naming it, with exit code 2")
@@ -48,9 +70,14 @@ import Testing
         let result = try ript("rules", "generate", "--format", "json", "examples/")
         let object = try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any]
         #expect(object?["schema"] as? String == "ript.chainsets")
-        #expect(object?["version"] as? Int == 1)
+        #expect(object?["version"] as? Int == 2)
         let partitions = object?["partitions"] as? [[String: Any]] ?? []
         #expect(partitions.count == GoldenTests.constructs.count)
         #expect(Set(partitions.compactMap { $0["name"] as? String }).count == partitions.count)
+        // Every partition has its three chains in each family.
+        for partition in partitions {
+            let chains = partition["chains"] as? [[String: Any]] ?? []
+            #expect(chains.compactMap { $0["family"] as? String } == ["ipv4", "ipv4", "ipv4", "ipv6", "ipv6", "ipv6"])
+        }
     }
 }

@@ -2,11 +2,12 @@ import Foundation
 import Testing
 
 /// Shell helpers every namespace script gets: `save` prints iptables-legacy-save
-/// without comments and counters; `rules` copies examples/ to $WORK/rules.
+/// and ip6tables-legacy-save without comments and counters; `rules` copies
+/// examples/ to $WORK/rules. `iptables` and `ip6tables` are the legacy tools.
 private let prelude = """
     # A new namespace has no legacy tables until something reads them; a host always has them.
-    iptables -t filter -S > /dev/null; iptables -t nat -S > /dev/null
-    save() { iptables-legacy-save | grep -v '^#' | sed 's/ \\[[0-9]*:[0-9]*\\]$//'; }
+    for tool in iptables ip6tables; do $tool -t filter -S > /dev/null; $tool -t nat -S > /dev/null; done
+    save() { { iptables-legacy-save; echo "=== ip6tables"; ip6tables-legacy-save; } | grep -v '^#' | sed 's/ \\[[0-9]*:[0-9]*\\]$//'; }
     rules() { rm -rf "$WORK/rules"; cp -r examples "$WORK/rules"; rm -rf "$WORK/rules/errors"; }
     # The examples without raw lines (which may change anything, policies included).
     plain() { rules; rm "$WORK/rules/raw.swift" "$WORK/rules/joeblogsco.swift"; }
@@ -20,6 +21,14 @@ private let prelude = """
         iptables -t nat -N DOCKER
         iptables -t nat -A DOCKER -p tcp --dport 8080 -j DNAT --to-destination 172.17.0.2:80
         iptables -t nat -A PREROUTING -j DOCKER
+        ip6tables -N DOCKER
+        ip6tables -A DOCKER -d 2001:db8:17::2/128 -p tcp --dport 80 -j ACCEPT
+        ip6tables -A INPUT -s 2001:db8::99/128 -j DROP
+        ip6tables -A FORWARD -j DOCKER
+        ip6tables -P FORWARD DROP
+        ip6tables -t nat -N DOCKER
+        ip6tables -t nat -A DOCKER -p tcp --dport 8080 -j DNAT --to-destination '[2001:db8:17::2]:80'
+        ip6tables -t nat -A PREROUTING -j DOCKER
     }
     # Holds the xtables lock for $1 seconds in the background, returning once it is held.
     hold() {
@@ -27,7 +36,7 @@ private let prelude = """
         flock "$XTABLES_LOCKFILE" sh -c "touch '$WORK/held'; sleep $1" &
         while [ ! -e "$WORK/held" ]; do sleep 0.02; done
     }
-    foreign_lines() { save | grep -E 'DOCKER|192.0.2.99|^:FORWARD|^\\*|COMMIT' ; }
+    foreign_lines() { save | grep -E 'DOCKER|192.0.2.99|2001:db8::99|^:FORWARD|^\\*|COMMIT|^===' ; }
 
     """
 
@@ -47,14 +56,18 @@ struct KernelApplyTests {
         try expectGolden(result.standardOutput, "examples/all-examples.saved")
     }
 
-    @Test("libiptc's apply builds the same kernel state as iptables-legacy-restore of generate's restore output (unshare -n)")
+    @Test("libiptc's apply builds the same kernel state as iptables-legacy-restore and ip6tables-legacy-restore of generate's restore output (unshare -n)")
     func applyEqualsRestore() throws {
-        let restore = try ript("rules", "generate", "--format", "restore", "examples/")
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let input = directory.appendingPathComponent("all.restore")
-        try restore.standardOutput.write(to: input, atomically: true, encoding: .utf8)
-        let byRestore = try namespace("iptables-legacy-restore --noflush < '\(input.path)'; save")
+        var inputs: [String] = []
+        for family in ["4", "6"] {
+            let restore = try ript("rules", "generate", "--format", "restore", "--family", family, "examples/")
+            let input = directory.appendingPathComponent("all.restore\(family)")
+            try restore.standardOutput.write(to: input, atomically: true, encoding: .utf8)
+            inputs.append(input.path)
+        }
+        let byRestore = try namespace("iptables-legacy-restore --noflush < '\(inputs[0])'; ip6tables-legacy-restore --noflush < '\(inputs[1])'; save")
         let byApply = try namespace("rules; $RIPT rules apply \"$WORK/rules\" > /dev/null; save")
         #expect(byApply.standardOutput == byRestore.standardOutput)
     }
@@ -66,9 +79,9 @@ struct KernelApplyTests {
             rules
             $RIPT rules apply "$WORK/rules" > /dev/null
             before=$(save)
-            RIPT_FAULTS=iptc_commit=EPERM $RIPT rules apply "$WORK/rules" > "$WORK/second"
+            RIPT_FAULTS=iptc_commit=EPERM,ip6tc_commit=EPERM $RIPT rules apply "$WORK/rules" > "$WORK/second"
             $RIPT rules diff --exit-code "$WORK/rules" > "$WORK/diff"
-            RIPT_FAULTS=iptc_commit=EPERM $RIPT apply "$WORK/rules" > "$WORK/both"
+            RIPT_FAULTS=iptc_commit=EPERM,ip6tc_commit=EPERM $RIPT apply "$WORK/rules" > "$WORK/both"
             [ "$before" = "$(save)" ]
             cat "$WORK/second" "$WORK/diff" "$WORK/both"
             """)
@@ -86,10 +99,12 @@ struct KernelApplyTests {
             grep -h 'partition chains verified' "$WORK/first" "$WORK/second"
             """)
         let lines = result.standardOutput.split(separator: "\n")
-        // Each run: filter and nat read through libiptc, then read again to
-        // verify. The first run's libiptc reads found an empty kernel.
-        #expect(lines.count == 8, "\(result.standardOutput)")
-        for line in lines.dropFirst(2) {
+        // Each run: filter and nat of both families read through libiptc,
+        // then read again to verify. The first run's libiptc reads found an
+        // empty kernel.
+        #expect(lines.count == 16, "\(result.standardOutput)")
+        #expect(lines.filter { $0.contains("read ip6tables ") }.count == 8)
+        for line in lines.dropFirst(4) {
             #expect(line.hasSuffix(", 0 decoded"), "\(line)")
             #expect(!line.contains(": 0 partition chains"), "\(line)")
         }
@@ -113,11 +128,42 @@ struct KernelApplyTests {
         let output = result.standardOutput
         let applied = section(output, "applied"), removed = section(output, "removed"), added = section(output, "added")
         #expect(removed.isEmpty, "apply removed something:\n\(removed.joined(separator: "\n"))")
-        // Only the noto partition's three chains, its rule, and its pointer.
-        #expect(applied.count == 5, "\(applied)")
+        // Only the noto partition's three chains in each family, its IPv4
+        // rule, and its IPv4 pointer (its labels are IPv4).
+        #expect(applied.count == 8, "\(applied)")
         #expect(applied.allSatisfy { $0.contains("noto-") }, "\(applied)")
-        #expect(added.count == 5, "\(added)")
+        #expect(applied.filter { $0.hasPrefix("ip6tables ") }.count == 3, "\(applied)")
+        #expect(added.count == 8, "\(added)")
         #expect(added.allSatisfy { $0.contains("noto-") }, "\(added)")
+    }
+
+    @Test("changing one dual-stack partition replaces only its chains and pointers, in iptables and ip6tables (unshare -n)")
+    func onePartitionChangeDualStack() throws {
+        let result = try namespace("""
+            rules
+            $RIPT rules apply "$WORK/rules" > /dev/null
+            save > "$WORK/before"
+            sed -i 's/Ports(8080)/Ports(8081)/' "$WORK/rules/dual-stack.swift"
+            $RIPT rules diff "$WORK/rules" > "$WORK/diff"
+            $RIPT apply "$WORK/rules" > "$WORK/applied"
+            $RIPT rules diff --exit-code "$WORK/rules"
+            $RIPT clean diff --exit-code "$WORK/rules"
+            save > "$WORK/after"
+            echo "--- applied"; cat "$WORK/applied"
+            echo "--- removed"; diff "$WORK/before" "$WORK/after" | grep '^<' || true
+            echo "--- added"; diff "$WORK/before" "$WORK/after" | grep '^>' || true
+            """)
+        let output = result.standardOutput
+        let applied = section(output, "applied"), removed = section(output, "removed"), added = section(output, "added")
+        #expect(applied.allSatisfy { $0.contains("dualstack-") }, "\(applied)")
+        for tool in ["iptables ", "ip6tables "] {
+            #expect(applied.contains { $0.hasPrefix(tool) && $0.contains("--dport 8081") }, "\(applied)")
+            #expect(applied.filter { $0.hasPrefix(tool) && $0.contains("--delete-chain dualstack-") }.count == 3, "\(applied)")
+        }
+        // The old version's chains and pointers gone, the new one's in, nothing else touched.
+        #expect(!removed.isEmpty && removed.allSatisfy { $0.contains("dualstack-") }, "\(removed)")
+        #expect(!added.isEmpty && added.allSatisfy { $0.contains("dualstack-") }, "\(added)")
+        #expect(added.contains { $0.contains("-s 2001:db8:a::/64 -d 2001:db8::80/128 -p tcp -m tcp --dport 8081 -j DROP") }, "\(added)")
     }
 
     @Test("apply + clean from an older state equals a fresh apply on an empty kernel, and clean removes exactly the stale chains (unshare -n)")
@@ -144,9 +190,10 @@ struct KernelApplyTests {
             """)
         let state = upgraded.standardOutput.components(separatedBy: "--- cleaned\n")
         #expect(state[0] == fresh.standardOutput)
-        // Exactly the old noto chains and the removed snatbasic partition's, and their pointers.
+        // Exactly the old noto chains and the removed snatbasic partition's
+        // (three each, in each family), and their pointers.
         let cleaned = state.count > 1 ? state[1].split(separator: "\n").map(String.init) : []
-        #expect(cleaned.filter { $0.contains("--delete-chain") }.count == 6, "\(cleaned)")
+        #expect(cleaned.filter { $0.contains("--delete-chain") }.count == 12, "\(cleaned)")
         #expect(cleaned.allSatisfy { $0.contains("noto-") || $0.contains("snatbasic-") }, "\(cleaned)")
 
         let together = try namespace("""
@@ -198,10 +245,13 @@ struct KernelApplyTests {
         let result = try namespace("""
             rules
             $RIPT rules apply "$WORK/rules" > /dev/null
-            chain=$(save | sed -n 's/^:\\(dropper-a[0-9a-f]*\\) .*/\\1/p')
+            chain=$(save | sed -n 's/^:\\(dropper-a[0-9a-f]*\\) .*/\\1/p' | head -1)
             iptables -D "$chain" 1
             iptables -A "$chain" -j ACCEPT
             iptables -A partition-a -s 192.0.2.1/32 -j ACCEPT
+            chain6=$(save | sed -n 's/^:\\(dualstack-a[0-9a-f]*\\) .*/\\1/p' | head -1)
+            ip6tables -D "$chain6" 1
+            ip6tables -t nat -A partition-d -d 2001:db8::1/128 -j ACCEPT
             status=0; $RIPT rules diff --exit-code "$WORK/rules" > "$WORK/diff" 2> "$WORK/warnings" || status=$?
             [ "$status" = 1 ]
             $RIPT rules apply "$WORK/rules" > /dev/null 2>&1
@@ -209,10 +259,14 @@ struct KernelApplyTests {
             cat "$WORK/warnings"; echo "---"; cat "$WORK/diff"
             """)
         let parts = result.standardOutput.components(separatedBy: "---\n")
-        #expect(parts[0].contains("warning: filter chain dropper-a"), "\(parts[0])")
+        #expect(parts[0].contains("warning: iptables filter chain dropper-a"), "\(parts[0])")
         #expect(parts[0].contains("was changed by hand"))
-        #expect(parts[0].contains("filter chain partition-a holds a rule ript did not write"))
-        #expect(parts.count > 1 && parts[1].contains("--delete dropper-a"))
+        #expect(parts[0].contains("warning: iptables filter chain partition-a holds a rule ript did not write"))
+        #expect(parts[0].contains("warning: ip6tables filter chain dualstack-a"), "\(parts[0])")
+        #expect(parts[0].contains("warning: ip6tables nat chain partition-d holds a rule ript did not write"), "\(parts[0])")
+        #expect(parts.count > 1 && parts[1].contains("iptables --table filter --delete dropper-a"))
+        #expect(parts.count > 1 && parts[1].contains("ip6tables --table filter --insert dualstack-a"), "\(parts.last!)")
+        #expect(parts.count > 1 && parts[1].contains("ip6tables --table nat --delete partition-d --destination 2001:db8::1 --jump ACCEPT"), "\(parts.last!)")
     }
 
     @Test("a held xtables lock makes apply wait, then fail clearly without changing anything (unshare -n)")
@@ -248,7 +302,7 @@ struct KernelApplyTests {
             [ "$before" = "$(save)" ]
             cat "$WORK/error"
             """)
-        #expect(result.standardOutput.contains("another program kept changing the filter table; gave up after 5 tries"), "\(result.standardOutput)")
+        #expect(result.standardOutput.contains("another program kept changing the iptables filter table; gave up after 5 tries"), "\(result.standardOutput)")
     }
 
     @Test("a libiptc failure names the function and libiptc's words, and leaves that table as it was (unshare -n)")
@@ -261,22 +315,67 @@ struct KernelApplyTests {
             cat "$WORK/error"
             """)
         #expect(result.standardOutput.hasPrefix("0\n"), "rules were committed: \(result.standardOutput)")
-        #expect(result.standardOutput.contains("the filter table could not be changed (iptc_create_chain: "), "\(result.standardOutput)")
+        #expect(result.standardOutput.contains("the iptables filter table could not be changed (iptc_create_chain: "), "\(result.standardOutput)")
     }
 
-    @Test("every rule kind ript writes, saved by iptables-legacy-save, restores with iptables-legacy-restore --test (unshare -n)")
+    @Test("a libip6tc failure stops before the IPv6 table's commit: the IPv4 tables are entirely new, the IPv6 ones entirely old (unshare -n)")
+    func libip6tcFailure() throws {
+        let result = try namespace("""
+            plain
+            status=0; RIPT_FAULTS=ip6tc_create_chain=ENOMEM $RIPT rules apply "$WORK/rules" > /dev/null 2> "$WORK/error" || status=$?
+            [ "$status" = 2 ]
+            iptables-legacy-save | grep -c -- '-A' || true
+            ip6tables-legacy-save | grep -c -- '-A' || true
+            $RIPT rules diff --family 4 --exit-code "$WORK/rules"
+            status=0; $RIPT rules diff --family 6 --exit-code "$WORK/rules" > /dev/null || status=$?
+            [ "$status" = 1 ]
+            cat "$WORK/error"
+            """)
+        let lines = result.standardOutput.split(separator: "\n").map(String.init)
+        #expect(lines.count > 2 && Int(lines[0]) ?? 0 > 50 && lines[1] == "0", "\(lines)")
+        #expect(result.standardOutput.contains("the ip6tables filter table could not be changed (ip6tc_create_chain: "), "\(result.standardOutput)")
+    }
+
+    @Test("--family restricts apply, diff, clean and flush to one family's tables (unshare -n)")
+    func familyOption() throws {
+        let result = try namespace("""
+            plain
+            $RIPT rules apply --family 6 "$WORK/rules" > /dev/null
+            iptables-legacy-save | grep -c -- '-A' || true
+            $RIPT rules diff --family 6 --exit-code "$WORK/rules"
+            $RIPT rules apply "$WORK/rules" > "$WORK/second"
+            grep -c '^ip6tables ' "$WORK/second" || true
+            $RIPT rules flush --family 4 > /dev/null
+            iptables-legacy-save | grep -c -- '-A' || true
+            $RIPT rules diff --family 6 --exit-code "$WORK/rules"
+            """)
+        let lines = result.standardOutput.split(separator: "\n").map(String.init)
+        // Nothing in IPv4 after an IPv6 apply; then only IPv4 left to do; a flush of IPv4 leaves IPv6 in sync.
+        #expect(lines == ["0", "0", "0"], "\(lines)")
+    }
+
+    @Test("every rule kind ript writes, saved by iptables-legacy-save and ip6tables-legacy-save, restores with their restore --test (unshare -n)")
     func saveRestores() throws {
-        try namespace("""
+        let result = try namespace("""
             rules
             $RIPT rules apply "$WORK/rules" > /dev/null
-            $RIPT rules save > "$WORK/saved"
+            $RIPT rules save --family 4 > "$WORK/saved"
             grep -q -- '-j DNAT --to-destination 192.168.38.1:22' "$WORK/saved"
             grep -q -- '-j SNAT --to-source' "$WORK/saved"
             grep -q -- '-j REJECT --reject-with icmp-port-unreachable' "$WORK/saved"
             grep -q -- '-i vlan+' "$WORK/saved"
             ! grep -q 'unsupported revision' "$WORK/saved"
             iptables-legacy-restore --test < "$WORK/saved"
+            $RIPT rules save --family 6 > "$WORK/saved6"
+            grep -q -- '-j DNAT --to-destination \\[2001:db8:10::22\\]:22' "$WORK/saved6"
+            grep -q -- '-j SNAT --to-source 2001:db8:ff::1' "$WORK/saved6"
+            grep -q -- '-j REJECT --reject-with icmp6-port-unreachable' "$WORK/saved6"
+            grep -q -- '-p ipv6-icmp -j ACCEPT' "$WORK/saved6"
+            ! grep -q 'unsupported revision' "$WORK/saved6"
+            ip6tables-legacy-restore --test < "$WORK/saved6"
+            $RIPT rules save | grep -c '^\\*filter'
             """)
+        #expect(result.standardOutput == "2\n", "rules save prints both families: \(result.standardOutput)")
     }
 
     @Test("raw lines go in once, in the same restore transaction as their partition's changes; a refused line changes nothing (unshare -n)")
@@ -301,7 +400,7 @@ struct KernelApplyTests {
         let lines = result.standardOutput.split(separator: "\n").map(String.init)
         // Applied once, not again; a changed raw partition is a new version, applied once more.
         #expect(Array(lines.prefix(4)) == ["1", "1", "1", "1"], "\(lines)")
-        #expect(result.standardOutput.contains("iptables-legacy-restore --test refused the changes with their raw lines, so nothing was changed"))
+        #expect(result.standardOutput.contains("ript: error: iptables-legacy-restore --test refused the changes with their raw lines, so nothing was changed"))
     }
 
     @Test("rules diff --format json says whether the kernel is in sync and lists the operations (unshare -n)")

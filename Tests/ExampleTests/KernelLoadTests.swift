@@ -8,17 +8,22 @@ struct KernelLoadTests {
     @Test("generated commands and restore input load the same rules into a fresh network namespace (unshare -n)")
     func commandsAndRestoreAgree() throws {
         let commands = try ript("rules", "generate", "examples/")
-        let restore = try ript("rules", "generate", "--format", "restore", "examples/")
-        try #require(commands.status == 0 && restore.status == 0)
+        let restore = try ript("rules", "generate", "--format", "restore", "--family", "4", "examples/")
+        let restore6 = try ript("rules", "generate", "--format", "restore", "--family", "6", "examples/")
+        try #require(commands.status == 0 && restore.status == 0 && restore6.status == 0)
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let script = directory.appendingPathComponent("rules.sh"), input = directory.appendingPathComponent("rules.restore")
+        let input6 = directory.appendingPathComponent("rules.restore6")
         try commands.standardOutput.write(to: script, atomically: true, encoding: .utf8)
         try restore.standardOutput.write(to: input, atomically: true, encoding: .utf8)
+        try restore6.standardOutput.write(to: input6, atomically: true, encoding: .utf8)
 
-        let byCommands = try inFreshNetworkNamespace(". '\(script.path)'; iptables-legacy-save")
+        // `iptables` and `ip6tables` are the legacy tools in these namespaces.
+        let byCommands = try inFreshNetworkNamespace(". '\(script.path)'; iptables-legacy-save; ip6tables-legacy-save")
         #expect(byCommands.status == 0, "\(byCommands.standardError)")
-        let byRestore = try inFreshNetworkNamespace("iptables-legacy-restore --noflush < '\(input.path)'; iptables-legacy-save")
+        let byRestore = try inFreshNetworkNamespace(
+            "iptables-legacy-restore --noflush < '\(input.path)'; ip6tables-legacy-restore --noflush < '\(input6.path)'; iptables-legacy-save; ip6tables-legacy-save")
         #expect(byRestore.status == 0, "\(byRestore.standardError)")
 
         let saved = normalizedSave(byRestore.standardOutput)
@@ -27,9 +32,10 @@ struct KernelLoadTests {
         // kernel exactly as ript wrote it: the diff against the kernel can
         // compare text.
         let raw = Set(["-A INPUT", "-A PREROUTING"])
-        let generated = restore.standardOutput.split(separator: "\n").map(String.init)
+        let generated = (restore.standardOutput + restore6.standardOutput).split(separator: "\n").map(String.init)
             .filter { $0.hasPrefix("-A ") && !raw.contains(where: $0.hasPrefix) }
         #expect(generated.count > 150)
+        #expect(restore6.standardOutput.split(separator: "\n").filter { $0.hasPrefix("-A ") }.count >= 20)
         for line in generated {
             #expect(saved.contains(line), "the kernel saved '\(line)' differently")
         }

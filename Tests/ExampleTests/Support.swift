@@ -63,6 +63,10 @@ func ript(_ arguments: String...) throws -> ProcessResult {
     try run(riptBinary, arguments)
 }
 
+func ript(_ arguments: [String]) throws -> ProcessResult {
+    try run(riptBinary, arguments)
+}
+
 /// Runs a program found on PATH.
 func runTool(_ name: String, _ arguments: [String], in directory: URL = packageRoot, input: String? = nil) throws -> ProcessResult {
     try run(URL(fileURLWithPath: "/usr/bin/env"), [name] + arguments, in: directory, input: input)
@@ -108,7 +112,9 @@ func inFreshNetworkNamespace(_ script: String, environment extra: [String] = [])
     defer { try? FileManager.default.removeItem(at: work) }
     let shim = work.appendingPathComponent("bin")
     try FileManager.default.createDirectory(at: shim, withIntermediateDirectories: true)
-    try FileManager.default.createSymbolicLink(at: shim.appendingPathComponent("iptables"), withDestinationURL: URL(fileURLWithPath: "/usr/sbin/iptables-legacy"))
+    for tool in ["iptables", "ip6tables"] {
+        try FileManager.default.createSymbolicLink(at: shim.appendingPathComponent(tool), withDestinationURL: URL(fileURLWithPath: "/usr/sbin/\(tool)-legacy"))
+    }
     let environment = [
         "PATH=\(shim.path):/usr/sbin:/usr/bin:/sbin:/bin", "RIPT=\(riptBinary.path)", "WORK=\(work.path)",
         "XTABLES_LOCKFILE=\(work.path)/xtables.lock", "RIPT_CACHE_DIR=\(work.path)/cache",

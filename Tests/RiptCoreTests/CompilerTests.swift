@@ -5,7 +5,7 @@ import Testing
 /// Compiles rule texts given as (path, text) pairs through the whole pipeline.
 func compile(_ files: [(String, String)]) -> Result<CompiledRuleset, RuleErrors> {
     let evaluated = files.map { RuleFileEvaluator.evaluate(RuleSource(path: $0.0, text: $0.1)) }
-    return Compiler(protocols: ProtocolTable(parsing: "tcp 6 TCP\nudp 17 UDP\nicmp 1 ICMP\ngre 47 GRE\n")).compile(evaluated)
+    return Compiler(protocols: ProtocolTable(parsing: "tcp 6 TCP\nudp 17 UDP\nicmp 1 ICMP\ngre 47 GRE\nipv6-icmp 58 IPv6-ICMP\n")).compile(evaluated)
 }
 
 func chainSet(_ text: String) throws -> ChainSet {
@@ -28,7 +28,9 @@ func chainSet(_ text: String) throws -> ChainSet {
             """
         let a = try chainSet(web), b = try #require(try compile([("elsewhere/other.swift", renamed)]).get().partitions.first)
         #expect(a.hash == b.hash)
-        #expect(a.chains.map(\.name) == ["web-d\(a.hash)", "web-s\(a.hash)", "web-a\(a.hash)"])
+        // The same three names in IPv4 and in IPv6.
+        #expect(a.chains.map(\.name) == Array(repeating: ["web-d\(a.hash)", "web-s\(a.hash)", "web-a\(a.hash)"], count: 2).flatMap { $0 })
+        #expect(a.chains.map(\.family) == [.ipv4, .ipv4, .ipv4, .ipv6, .ipv6, .ipv6])
     }
 
     @Test("any change to what a partition generates changes its hash",
@@ -38,6 +40,8 @@ func chainSet(_ text: String) throws -> ChainSet {
             #"Drop("web") { Ports(80); To("www") }"#,
             #"Accept("web") { Protocols("udp"); Ports(80); To("www") }"#,
             #"Raw("iptables -P INPUT DROP")"#,
+            // Only what goes to ip6tables changes:
+            "Accept(\"web\") { Ports(80); To(\"www\") }\n Label(\"www6\", address: \"2001:db8::10\")\n Accept(\"web6\") { Ports(80); To(\"www6\") }",
           ])
     func hashFollowsContent(_ rule: String) throws {
         let changed = "Partition(\"web\") {\n Label(\"www\", address: \"192.0.2.10\")\n \(rule)\n}"
@@ -49,8 +53,8 @@ func chainSet(_ text: String) throws -> ChainSet {
         let files = [("b.swift", "Partition(\"b\") {}"), ("a.swift", "Partition(\"a\") {}"), ("c/a.swift", "Partition(\"c\") {}")]
         let forward = try compile(files.sorted { $0.0 < $1.0 }).get()
         #expect(forward.partitions.map(\.partition) == ["a", "b", "c"])
-        let rendered = RestoreRenderer.render(forward)
-        #expect(RestoreRenderer.render(try compile(files.sorted { $0.0 < $1.0 }).get()) == rendered)
+        let rendered = RestoreRenderer.render(forward, family: .ipv4)
+        #expect(RestoreRenderer.render(try compile(files.sorted { $0.0 < $1.0 }).get(), family: .ipv4) == rendered)
     }
 
     @Test("every error in every file is reported, not just the first")
@@ -94,7 +98,107 @@ func chainSet(_ text: String) throws -> ChainSet {
     @Test("a partition name of 20 characters gives chain names of 28, the most libiptc keeps")
     func longestName() throws {
         let set = try chainSet("Partition(\"abcdefghijklmnopqrst\") {}")
-        #expect(set.chains.map(\.name.count) == [28, 28, 28])
+        #expect(set.chains.map(\.name.count) == [28, 28, 28, 28, 28, 28])
+    }
+}
+
+/// Dual stack: which family each rule goes to.
+@Suite struct FamilyTests {
+    /// The partition's rules in a family, as `iptables -S` arguments.
+    static func rules(_ set: ChainSet, _ family: Family) -> [String] {
+        set.chains.filter { $0.family == family }.flatMap(\.rules).map { $0.arguments(.short).joined(separator: " ") }
+    }
+
+    static func pointers(_ set: ChainSet, _ family: Family) -> [String] {
+        set.pointers.filter { $0.family == family }.map { "\($0.chain) " + $0.rule.arguments(.short).joined(separator: " ") }
+    }
+
+    @Test("'all' is both 0.0.0.0/0 and ::/0: a rule without labels goes to iptables and ip6tables")
+    func allIsBothFamilies() throws {
+        let set = try chainSet(#"Partition("ssh") { Accept("ssh") { Ports(22) } }"#)
+        #expect(Self.rules(set, .ipv4) == ["-p tcp -m tcp --dport 22 -j ACCEPT"])
+        #expect(Self.rules(set, .ipv6) == ["-p tcp -m tcp --dport 22 -j ACCEPT"])
+        #expect(Self.pointers(set, .ipv4) == ["partition-a -j ssh-a\(set.hash)"])
+        #expect(Self.pointers(set, .ipv6) == ["partition-a -j ssh-a\(set.hash)"])
+    }
+
+    @Test("a rule goes to the family of its labels only; its partition still has empty chains in the other")
+    func labelsChooseTheFamily() throws {
+        let set = try chainSet(#"""
+            Partition("web") {
+                Label("www6", address: "2001:db8::80")
+                Reject("web") { Ports(80); To("www6") }
+            }
+            """#)
+        #expect(Self.rules(set, .ipv4).isEmpty)
+        #expect(set.chains.filter { $0.family == .ipv4 }.count == 3)
+        #expect(Self.rules(set, .ipv6) == ["-d 2001:db8::80/128 -p tcp -m tcp --dport 80 -j REJECT --reject-with icmp6-port-unreachable"])
+        #expect(Self.pointers(set, .ipv4).isEmpty)
+    }
+
+    @Test("pairs that mix families are left out when every label has a partner of its own family")
+    func mixedPairsLeftOut() throws {
+        let set = try chainSet(#"""
+            Partition("web") {
+                Label("www", address: "192.0.2.80")
+                Label("www6", address: "2001:db8::80")
+                Label("lan", address: "198.51.100.0/24")
+                Label("lan6", address: "2001:db8:1::/64")
+                Accept("web") { Ports(80); From("lan", "lan6"); To("www", "www6") }
+            }
+            """#)
+        #expect(Self.rules(set, .ipv4) == ["-s 198.51.100.0/24 -d 192.0.2.80/32 -p tcp -m tcp --dport 80 -j ACCEPT"])
+        #expect(Self.rules(set, .ipv6) == ["-s 2001:db8:1::/64 -d 2001:db8::80/128 -p tcp -m tcp --dport 80 -j ACCEPT"])
+    }
+
+    @Test("icmp with only 'all' goes to IPv4 alone and ipv6-icmp to IPv6 alone; with a label of the other family, each is an error")
+    func icmpPerFamily() throws {
+        let set = try chainSet(#"Partition("ping") { Accept("ping") { Protocols("icmp", "ipv6-icmp") } }"#)
+        #expect(Self.rules(set, .ipv4) == ["-p icmp -j ACCEPT"])
+        #expect(Self.rules(set, .ipv6) == ["-p ipv6-icmp -j ACCEPT"])
+        let result = compile([("rules.swift", #"""
+            Partition("ping") {
+                Label("h6", address: "2001:db8::1")
+                Accept("ping") { Protocols(1); To("h6") }
+            }
+            """#)])
+        guard case .failure(let errors) = result else { Issue.record("compiled"); return }
+        #expect(errors.description == "rules.swift:3:31: error: protocol 'icmp' is IPv4 only and this rule's addresses are IPv6; use 'ipv6-icmp' for ICMPv6")
+    }
+
+    @Test("a DNAT between families is an error at its line and column; one to IPv6 translates to [address]:port")
+    func natFamilies() throws {
+        let result = compile([("rules.swift", #"""
+            Partition("nat") {
+                Label("pub", address: "203.0.113.1")
+                Label("app6", address: "2001:db8::22")
+                Rewrite("ssh") { DNAT("pub" => "app6") }
+            }
+            """#)])
+        guard case .failure(let errors) = result else { Issue.record("compiled"); return }
+        #expect(errors.description.hasPrefix("rules.swift:4:26: error: DNAT(\"pub\" => \"app6\") mixes address families"))
+
+        let set = try chainSet(#"""
+            Partition("nat") {
+                Label("pub6", address: "2001:db8:ff::1")
+                Label("app6", address: "2001:db8::22")
+                Rewrite("ssh") { Ports(2222 => 22); DNAT("pub6" => "app6") }
+                Rewrite("out") { SNAT("app6" => "pub6") }
+            }
+            """#)
+        #expect(Self.rules(set, .ipv6).contains("-d 2001:db8:ff::1/128 -p tcp -m tcp --dport 2222 -j DNAT --to-destination [2001:db8::22]:22"))
+        #expect(Self.rules(set, .ipv6).contains("-s 2001:db8::22/128 -j SNAT --to-source 2001:db8:ff::1"))
+        #expect(Self.rules(set, .ipv4).isEmpty)
+    }
+
+    @Test("restricting a ruleset to one family keeps names and hashes and drops the other family's chains and pointers")
+    func restricted() throws {
+        let ruleset = try compile([("rules.swift", #"Partition("ssh") { Accept("ssh") { Ports(22) } }"#)]).get()
+        let four = ruleset.restricted(to: [.ipv4]), six = ruleset.restricted(to: [.ipv6])
+        #expect(four.families == [.ipv4] && six.families == [.ipv6])
+        #expect(four.partitions[0].hash == ruleset.partitions[0].hash)
+        #expect(four.partitions[0].chains.allSatisfy { $0.family == .ipv4 } && four.partitions[0].chains.count == 3)
+        #expect(six.partitions[0].pointers.allSatisfy { $0.family == .ipv6 } && six.partitions[0].pointers.count == 1)
     }
 }
 

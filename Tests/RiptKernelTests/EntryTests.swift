@@ -48,17 +48,30 @@ import Testing
 
     @Test("entries have the sizes iptables writes: tcp match 48, standard 40, REJECT 40, LOG 64, DNAT 80, SNAT 56")
     func sizes() {
-        let ported = Rule(ipProtocol: .tcp, destinationPort: PortRange(80, 80), target: .accept)
+        let ported = Rule(.ipv4, ipProtocol: .tcp, destinationPort: PortRange(80, 80), target: .accept)
         #expect(IPTCTable.entry(for: ported).count == 112 + 48 + 40)
-        #expect(IPTCTable.entry(for: Rule(target: .reject)).count == 112 + 40)
-        #expect(IPTCTable.entry(for: Rule(target: .log)).count == 112 + 64)
-        #expect(IPTCTable.entry(for: Rule(target: .dnat(address: 1, port: 22))).count == 112 + 80)
-        #expect(IPTCTable.entry(for: Rule(target: .snat(address: 1))).count == 112 + 56)
+        #expect(IPTCTable.entry(for: Rule(.ipv4, target: .reject)).count == 112 + 40)
+        #expect(IPTCTable.entry(for: Rule(.ipv4, target: .log)).count == 112 + 64)
+        #expect(IPTCTable.entry(for: Rule(.ipv4, target: .dnat(address: .v4(1), port: 22))).count == 112 + 80)
+        #expect(IPTCTable.entry(for: Rule(.ipv4, target: .snat(address: .v4(1)))).count == 112 + 56)
     }
 
-    static let protocols = ProtocolTable(parsing: "tcp 6 TCP\nudp 17 UDP\nicmp 1 ICMP\n")
-    static let network = try! IPv4Network.parse("198.51.100.0/24").get()
-    static let host = try! IPv4Network.parse("192.0.2.10").get()
+    @Test("IPv6 entries have the sizes ip6tables writes: tcp match 48, standard 40, REJECT 40, LOG 64, DNAT 80, SNAT 72")
+    func sizes6() {
+        let ported = Rule(.ipv6, ipProtocol: .tcp, destinationPort: PortRange(80, 80), target: .accept)
+        #expect(IPTCTable.entry(for: ported).count == 168 + 48 + 40)
+        #expect(IPTCTable.entry(for: Rule(.ipv6, target: .reject)).count == 168 + 40)
+        #expect(IPTCTable.entry(for: Rule(.ipv6, target: .log)).count == 168 + 64)
+        #expect(IPTCTable.entry(for: Rule(.ipv6, target: .dnat(address: .v6(1), port: 22))).count == 168 + 80)
+        #expect(IPTCTable.entry(for: Rule(.ipv6, target: .snat(address: .v6(1)))).count == 168 + 72)
+    }
+
+    static let protocols = ProtocolTable(parsing: "tcp 6 TCP\nudp 17 UDP\nicmp 1 ICMP\nipv6-icmp 58 IPv6-ICMP\n")
+    static let network = try! IPNetwork.parse("198.51.100.0/24").get()
+    static let host = try! IPNetwork.parse("192.0.2.10").get()
+    static let network6 = try! IPNetwork.parse("2001:db8:1::/48").get()
+    static let host6 = try! IPNetwork.parse("2001:db8::10").get()
+    static let address6 = IPAddress.v6(0x2001_0db8_0000_0000_0000_0000_0000_0020)
 
     /// The target name libiptc reports for an entry ript built.
     static func targetName(_ target: Target) -> String {
@@ -75,18 +88,33 @@ import Testing
 
     @Test("every rule kind ript generates reads back as the same rule",
           arguments: [
-            Rule(target: .accept),
-            Rule(source: network, destination: host, inInterface: "vlan+", ipProtocol: .tcp, destinationPort: PortRange(8000, 8900), target: .reject),
-            Rule(destination: host, inInterface: "eth0", ipProtocol: .udp, destinationPort: PortRange(53, 53), target: .drop),
-            Rule(source: host, ipProtocol: IPProtocol(number: 1, name: "icmp"), target: .log),
-            Rule(destination: host, target: .jump("web-a1b2c3")),
-            Rule(source: network, destination: host, ipProtocol: .tcp, destinationPort: PortRange(2222, 2222), target: .dnat(address: 0xC0A8_0501, port: 22)),
-            Rule(destination: host, target: .dnat(address: 0xC0A8_0501, port: nil)),
-            Rule(source: network, target: .snat(address: 0xCB00_710A)),
+            Rule(.ipv4, target: .accept),
+            Rule(.ipv4, source: network, destination: host, inInterface: "vlan+", ipProtocol: .tcp, destinationPort: PortRange(8000, 8900), target: .reject),
+            Rule(.ipv4, destination: host, inInterface: "eth0", ipProtocol: .udp, destinationPort: PortRange(53, 53), target: .drop),
+            Rule(.ipv4, source: host, ipProtocol: IPProtocol(number: 1, name: "icmp"), target: .log),
+            Rule(.ipv4, destination: host, target: .jump("web-a1b2c3")),
+            Rule(.ipv4, source: network, destination: host, ipProtocol: .tcp, destinationPort: PortRange(2222, 2222), target: .dnat(address: .v4(0xC0A8_0501), port: 22)),
+            Rule(.ipv4, destination: host, target: .dnat(address: .v4(0xC0A8_0501), port: nil)),
+            Rule(.ipv4, source: network, target: .snat(address: .v4(0xCB00_710A))),
+            Rule(.ipv6, target: .accept),
+            Rule(.ipv6, source: network6, destination: host6, inInterface: "vlan+", ipProtocol: .tcp, destinationPort: PortRange(8000, 8900), target: .reject),
+            Rule(.ipv6, destination: host6, inInterface: "eth0", ipProtocol: .udp, destinationPort: PortRange(53, 53), target: .drop),
+            Rule(.ipv6, source: host6, ipProtocol: IPProtocol(number: 58, name: "ipv6-icmp"), target: .log),
+            Rule(.ipv6, destination: host6, target: .jump("web-a1b2c3")),
+            Rule(.ipv6, source: network6, destination: host6, ipProtocol: .tcp, destinationPort: PortRange(2222, 2222), target: .dnat(address: address6, port: 22)),
+            Rule(.ipv6, destination: host6, target: .dnat(address: address6, port: nil)),
+            Rule(.ipv6, source: network6, target: .snat(address: address6)),
           ])
     func roundTrip(_ rule: Rule) {
         let entry = KernelEntry(bytes: IPTCTable.entry(for: rule), targetName: Self.targetName(rule.target))
-        #expect(IPTCTable.rule(from: entry, chains: ["web-a1b2c3"], protocols: Self.protocols) == rule)
+        #expect(IPTCTable.rule(from: entry, family: rule.family, chains: ["web-a1b2c3"], protocols: Self.protocols) == rule)
+    }
+
+    @Test("an entry is read in its own family's layout only")
+    func familiesDoNotMix() {
+        let rule = Rule(.ipv4, destination: Self.host, ipProtocol: .tcp, destinationPort: PortRange(22, 22), target: .accept)
+        let entry = KernelEntry(bytes: IPTCTable.entry(for: rule), targetName: "ACCEPT")
+        #expect(IPTCTable.rule(from: entry, family: .ipv6, chains: [], protocols: Self.protocols) == nil)
     }
 
     /// Mutates an entry's bytes at an offset.
@@ -98,32 +126,51 @@ import Testing
 
     @Test("anything ript does not write reads as nothing ript understands (drift)")
     func foreignEntries() {
-        let accept = Rule(destination: Self.host, target: .accept)
+        let accept = Rule(.ipv4, destination: Self.host, target: .accept)
         let chains: Set<String> = []
-        func decode(_ entry: KernelEntry) -> Rule? { IPTCTable.rule(from: entry, chains: chains, protocols: Self.protocols) }
+        func decode(_ entry: KernelEntry) -> Rule? { IPTCTable.rule(from: entry, family: .ipv4, chains: chains, protocols: Self.protocols) }
         // Inverted match (! -d), a goto, an out-interface.
         #expect(decode(Self.changed(accept, at: 83, to: 0x02)) == nil)
         #expect(decode(Self.changed(accept, at: 82, to: 0x02)) == nil)
         #expect(decode(Self.changed(accept, at: 32, to: UInt8(ascii: "e"))) == nil)
         // A LOG with a prefix; REJECT with tcp-reset; an unknown target; RETURN.
-        let log = Rule(target: .log)
+        let log = Rule(.ipv4, target: .log)
         #expect(decode(Self.changed(log, at: 112 + 32 + 2, to: UInt8(ascii: "x"))) == nil)
-        let reject = Rule(target: .reject)
+        let reject = Rule(.ipv4, target: .reject)
         #expect(decode(Self.changed(reject, at: 112 + 32, to: 7)) == nil)
         #expect(decode(KernelEntry(bytes: IPTCTable.entry(for: accept), targetName: "RETURN")) == nil)
         #expect(decode(KernelEntry(bytes: IPTCTable.entry(for: accept), targetName: "no-such-chain")) == nil)
         // A tcp match with a source port.
-        let ported = Rule(ipProtocol: .tcp, destinationPort: PortRange(80, 80), target: .accept)
+        let ported = Rule(.ipv4, ipProtocol: .tcp, destinationPort: PortRange(80, 80), target: .accept)
         #expect(decode(Self.changed(ported, at: 112 + 32, to: 1)) == nil)
         // Truncated.
         #expect(decode(KernelEntry(bytes: Array(IPTCTable.entry(for: accept).prefix(100)), targetName: "ACCEPT")) == nil)
+    }
+
+    @Test("anything ip6tables rules hold that ript does not write reads as drift")
+    func foreignEntries6() {
+        let accept = Rule(.ipv6, destination: Self.host6, ipProtocol: .tcp, target: .accept)
+        func decode(_ entry: KernelEntry) -> Rule? { IPTCTable.rule(from: entry, family: .ipv6, chains: [], protocols: Self.protocols) }
+        #expect(decode(KernelEntry(bytes: IPTCTable.entry(for: accept), targetName: "ACCEPT")) == accept)
+        // An inverted match, a TOS match, IP6T_F_PROTO cleared, an out-interface, a host bit beyond the mask.
+        #expect(decode(Self.changed(accept, at: 132, to: 0x02)) == nil)
+        #expect(decode(Self.changed(accept, at: 130, to: 0x10)) == nil)
+        #expect(decode(Self.changed(accept, at: 131, to: 0)) == nil)
+        #expect(decode(Self.changed(accept, at: 80, to: UInt8(ascii: "e"))) == nil)
+        #expect(decode(Self.changed(accept, at: 63, to: 0)) == nil)
+        // REJECT with tcp-reset (IP6T_TCP_RESET) instead of port-unreachable.
+        let reject = Rule(.ipv6, target: .reject)
+        #expect(decode(Self.changed(reject, at: 168 + 32, to: 6)) == nil)
+        // An SNAT with a port range.
+        let snat = Rule(.ipv6, target: .snat(address: Self.address6))
+        #expect(decode(Self.changed(snat, at: 168 + 32, to: 0x03)) == nil)
     }
 
     @Test("an injected libiptc failure is a typed error naming the function and libiptc's words; libiptc is never called")
     func injectedFault() {
         let faults = IPTCFaults { $0 == "iptc_init" ? ENOMEM : nil }
         #expect {
-            _ = try IPTCTable("filter", faults: faults)
+            _ = try IPTCTable(.ipv4, "filter", faults: faults)
         } throws: { error in
             guard let error = error as? IPTCError else { return false }
             return error.function == "iptc_init" && error.code == ENOMEM && error.message == "Memory allocation problem"

@@ -5,7 +5,7 @@ import Testing
 /// The planner's edit scripts, checked by replaying them.
 @Suite struct EditScriptTests {
     static func rule(_ n: Int) -> Rule {
-        Rule(destination: IPv4Network(address: UInt32(n), prefixLength: 32), target: .accept)
+        Rule(.ipv4, destination: .v4(IPv4Network(address: UInt32(n), prefixLength: 32)), target: .accept)
     }
 
     static func kernelRule(_ n: Int) -> KernelRule {

@@ -38,7 +38,7 @@ public struct CompileCache: Sendable {
     }
 
     /// Bumped whenever what a rule file compiles to could change.
-    static let formatVersion = "ript-compile-cache-3"
+    static let formatVersion = "ript-compile-cache-4"
 
     /// A cached result: the file's stamp and digest, and its partition's chain set.
     public struct Entry: Sendable {
@@ -164,6 +164,7 @@ private struct CacheWriter {
         bytes += value.utf8
     }
     mutating func table(_ value: Table) { u8(UInt8(Table.allCases.firstIndex(of: value)!)) }
+    mutating func family(_ value: Family) { u8(value == .ipv4 ? 4 : 6) }
 
     mutating func chainSet(_ set: ChainSet) {
         string(set.partition)
@@ -173,6 +174,7 @@ private struct CacheWriter {
         u32(set.location.column)
         u32(set.chains.count)
         for chain in set.chains {
+            family(chain.family)
             table(chain.table)
             string(chain.name)
             u32(chain.rules.count)
@@ -180,6 +182,7 @@ private struct CacheWriter {
         }
         u32(set.pointers.count)
         for pointer in set.pointers {
+            family(pointer.family)
             table(pointer.table)
             string(pointer.chain)
             rule(pointer.rule)
@@ -193,8 +196,16 @@ private struct CacheWriter {
         }
     }
 
-    mutating func network(_ value: IPv4Network) {
-        u32(Int(value.address))
+    /// An address of the rule's family: 4 or 16 bytes.
+    mutating func address(_ value: IPAddress) {
+        switch value {
+        case .v4(let address): u32(Int(address))
+        case .v6(let address): bytes += IPv6Network.bytes(address)
+        }
+    }
+
+    mutating func network(_ value: IPNetwork) {
+        address(value.address)
         u8(UInt8(value.prefixLength))
     }
 
@@ -205,6 +216,7 @@ private struct CacheWriter {
         if rule.inInterface != nil { flags |= 4 }
         if rule.ipProtocol != nil { flags |= 8 }
         if rule.destinationPort != nil { flags |= 16 }
+        family(rule.family)
         u8(flags)
         if let source = rule.source { network(source) }
         if let destination = rule.destination { network(destination) }
@@ -227,12 +239,12 @@ private struct CacheWriter {
             string(chain)
         case .dnat(let address, let port):
             u8(5)
-            u32(Int(address))
+            self.address(address)
             u8(port == nil ? 0 : 1)
             u16(port ?? 0)
         case .snat(let address):
             u8(6)
-            u32(Int(address))
+            self.address(address)
         }
     }
 }
@@ -302,6 +314,14 @@ private struct CacheReader {
         return String(decoding: bytes[offset..<(offset + length)], as: UTF8.self)
     }
 
+    mutating func family() throws -> Family {
+        switch try u8() {
+        case 4: .ipv4
+        case 6: .ipv6
+        default: throw Malformed()
+        }
+    }
+
     mutating func table() throws -> Table {
         let index = Int(try u8())
         guard index < Table.allCases.count else { throw Malformed() }
@@ -313,14 +333,20 @@ private struct CacheReader {
         let location = SourceLocation(file: try string(), line: Int(try u32()), column: Int(try u32()))
         var chains: [Chain] = []
         for _ in 0..<(try count()) {
-            let table = try table(), name = try string()
+            let family = try family(), table = try table(), name = try string()
             var rules: [Rule] = []
-            for _ in 0..<(try count()) { rules.append(try rule()) }
-            chains.append(Chain(table: table, name: name, rules: rules))
+            for _ in 0..<(try count()) {
+                let rule = try rule()
+                guard rule.family == family else { throw Malformed() }
+                rules.append(rule)
+            }
+            chains.append(Chain(family: family, table: table, name: name, rules: rules))
         }
         var pointers: [Pointer] = []
         for _ in 0..<(try count()) {
-            pointers.append(Pointer(table: try table(), chain: try string(), rule: try rule()))
+            let family = try family(), table = try table(), chain = try string(), rule = try rule()
+            guard rule.family == family else { throw Malformed() }
+            pointers.append(Pointer(family: family, table: table, chain: chain, rule: rule))
         }
         var raw: [RawCommand] = []
         for _ in 0..<(try count()) {
@@ -332,17 +358,28 @@ private struct CacheReader {
         return ChainSet(partition: partition, hash: hash, location: location, chains: chains, pointers: pointers, raw: raw)
     }
 
-    mutating func network() throws -> IPv4Network {
-        let address = try u32(), length = Int(try u8())
-        guard length <= 32 else { throw Malformed() }
-        return IPv4Network(address: address, prefixLength: length)
+    mutating func address(_ family: Family) throws -> IPAddress {
+        switch family {
+        case .ipv4: return .v4(try u32())
+        case .ipv6: return .v6(try take(16).reduce(UInt128(0)) { $0 << 8 | UInt128($1) })
+        }
+    }
+
+    mutating func network(_ family: Family) throws -> IPNetwork {
+        let address = try address(family), length = Int(try u8())
+        switch address {
+        case .v4(let value) where length <= 32: return .v4(IPv4Network(address: value, prefixLength: length))
+        case .v6(let value) where length <= 128: return .v6(IPv6Network(address: value, prefixLength: length))
+        default: throw Malformed()
+        }
     }
 
     mutating func rule() throws -> Rule {
+        let family = try family()
         let flags = try u8()
         guard flags < 32 else { throw Malformed() }
-        let source = flags & 1 != 0 ? try network() : nil
-        let destination = flags & 2 != 0 ? try network() : nil
+        let source = flags & 1 != 0 ? try network(family) : nil
+        let destination = flags & 2 != 0 ? try network(family) : nil
         let interface = flags & 4 != 0 ? try string() : nil
         let ipProtocol = flags & 8 != 0 ? IPProtocol(number: try u8(), name: try string()) : nil
         let ports = flags & 16 != 0 ? PortRange(try u16(), try u16()) : nil
@@ -354,11 +391,11 @@ private struct CacheReader {
         case 3: target = .log
         case 4: target = .jump(try string())
         case 5:
-            let address = try u32(), hasPort = try u8(), port = try u16()
+            let address = try address(family), hasPort = try u8(), port = try u16()
             target = .dnat(address: address, port: hasPort == 0 ? nil : port)
-        case 6: target = .snat(address: try u32())
+        case 6: target = .snat(address: try address(family))
         default: throw Malformed()
         }
-        return Rule(source: source, destination: destination, inInterface: interface, ipProtocol: ipProtocol, destinationPort: ports, target: target)
+        return Rule(family, source: source, destination: destination, inInterface: interface, ipProtocol: ipProtocol, destinationPort: ports, target: target)
     }
 }

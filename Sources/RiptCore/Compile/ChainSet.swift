@@ -29,15 +29,15 @@ public struct PortRange: Hashable, Sendable, CustomStringConvertible {
 public enum Target: Hashable, Sendable {
     case accept
     case drop
-    /// REJECT with ICMP port-unreachable.
+    /// REJECT with ICMP port-unreachable (ICMPv6 port-unreachable in IPv6).
     case reject
     case log
     /// Continue in a user chain.
     case jump(String)
     /// Rewrite the destination to one address, and optionally one port.
-    case dnat(address: UInt32, port: UInt16?)
+    case dnat(address: IPAddress, port: UInt16?)
     /// Rewrite the source to one address.
-    case snat(address: UInt32)
+    case snat(address: IPAddress)
 
     init(_ action: FilterAction) {
         switch action {
@@ -49,19 +49,28 @@ public enum Target: Hashable, Sendable {
     }
 }
 
-/// One iptables rule: what it matches and its target. A nil match matches anything.
+/// One iptables or ip6tables rule: its family, what it matches and its
+/// target. A nil match matches anything. Its addresses are of its family.
 public struct Rule: Hashable, Sendable {
-    public var source: IPv4Network?
-    public var destination: IPv4Network?
+    public let family: Family
+    public var source: IPNetwork? {
+        didSet { precondition(source?.family ?? family == family, "an \(family.name) rule's source must be \(family.name)") }
+    }
+    public var destination: IPNetwork? {
+        didSet { precondition(destination?.family ?? family == family, "an \(family.name) rule's destination must be \(family.name)") }
+    }
     public var inInterface: String?
     public var ipProtocol: IPProtocol?
     public var destinationPort: PortRange?
     public var target: Target
 
     public init(
-        source: IPv4Network? = nil, destination: IPv4Network? = nil, inInterface: String? = nil,
+        _ family: Family, source: IPNetwork? = nil, destination: IPNetwork? = nil, inInterface: String? = nil,
         ipProtocol: IPProtocol? = nil, destinationPort: PortRange? = nil, target: Target
     ) {
+        precondition(source?.family ?? family == family && destination?.family ?? family == family,
+                     "an \(family.name) rule's addresses must be \(family.name)")
+        self.family = family
         self.source = source.flatMap { $0.isAny ? nil : $0 }
         self.destination = destination.flatMap { $0.isAny ? nil : $0 }
         self.inInterface = inInterface
@@ -82,12 +91,13 @@ public struct Rule: Hashable, Sendable {
         case long, short
     }
 
-    /// The rule's matches and target as iptables arguments, in the order
-    /// iptables-save prints them. Addresses are CIDR in the short spelling
-    /// (as iptables-save prints them) and bare for hosts in the long one.
+    /// The rule's matches and target as iptables (or ip6tables) arguments,
+    /// in the order iptables-save prints them. Addresses are CIDR in the
+    /// short spelling (as iptables-save prints them) and bare for hosts in
+    /// the long one.
     public func arguments(_ spelling: Spelling, protocolAsNumber: Bool = false) -> [String] {
         let long = spelling == .long
-        func address(_ network: IPv4Network) -> String { long ? network.description : network.cidr }
+        func address(_ network: IPNetwork) -> String { long ? network.description : network.cidr }
         var arguments: [String] = []
         if let source { arguments += [long ? "--source" : "-s", address(source)] }
         if let destination { arguments += [long ? "--destination" : "-d", address(destination)] }
@@ -103,12 +113,12 @@ public struct Rule: Hashable, Sendable {
         switch target {
         case .accept: arguments.append("ACCEPT")
         case .drop: arguments.append("DROP")
-        case .reject: arguments += ["REJECT", "--reject-with", "icmp-port-unreachable"]
+        case .reject: arguments += ["REJECT", "--reject-with", family == .ipv4 ? "icmp-port-unreachable" : "icmp6-port-unreachable"]
         case .log: arguments.append("LOG")
         case .jump(let chain): arguments.append(chain)
         case .dnat(let to, let port):
-            arguments += ["DNAT", "--to-destination", dotted(to) + (port.map { ":\($0)" } ?? "")]
-        case .snat(let to): arguments += ["SNAT", "--to-source", dotted(to)]
+            arguments += ["DNAT", "--to-destination", port.map { to.with(port: $0) } ?? to.description]
+        case .snat(let to): arguments += ["SNAT", "--to-source", to.description]
         }
         return arguments
     }
@@ -116,6 +126,7 @@ public struct Rule: Hashable, Sendable {
 
 /// A user chain and its rules, in order.
 public struct Chain: Hashable, Sendable {
+    public let family: Family
     public let table: Table
     public let name: String
     public let rules: [Rule]
@@ -123,6 +134,7 @@ public struct Chain: Hashable, Sendable {
 
 /// A rule in one of the bootstrap hook chains that sends traffic into a partition's chain.
 public struct Pointer: Hashable, Sendable {
+    public let family: Family
     public let table: Table
     /// The hook chain it lives in: `partition-a`, `partition-d` or `partition-s`.
     public let chain: String
@@ -135,7 +147,9 @@ public struct ChainSet: Sendable {
     /// 6 hex digits of a digest of everything the partition generates.
     public let hash: String
     public let location: SourceLocation
-    /// `NAME-dHASH` (nat, DNAT), `NAME-sHASH` (nat, SNAT), `NAME-aHASH` (filter), in that order.
+    /// `NAME-dHASH` (nat, DNAT), `NAME-sHASH` (nat, SNAT), `NAME-aHASH`
+    /// (filter), in that order, in IPv4 and then in IPv6: every partition has
+    /// its three chains in both families, empty where it has no rules.
     public let chains: [Chain]
     public let pointers: [Pointer]
     public let raw: [RawCommand]
@@ -147,6 +161,7 @@ public struct ChainSet: Sendable {
 /// The hook chains every ript-managed host has once, and the built-in chains that jump to them.
 public enum Bootstrap {
     public struct Hook: Hashable, Sendable {
+        public let family: Family
         public let table: Table
         /// The built-in chain the jump is inserted into, at position 1.
         public let builtIn: String
@@ -157,18 +172,24 @@ public enum Bootstrap {
     public static let dnatChain = "partition-d"
     public static let snatChain = "partition-s"
 
-    /// The hook chains, in the order they are created.
+    /// The hook chains of each family, in the order they are created.
     public static let chains: [(table: Table, name: String)] = [
         (.filter, filterChain), (.nat, dnatChain), (.nat, snatChain),
     ]
 
-    public static let hooks: [Hook] = [
-        Hook(table: .filter, builtIn: "INPUT", chain: filterChain),
-        Hook(table: .filter, builtIn: "OUTPUT", chain: filterChain),
-        Hook(table: .filter, builtIn: "FORWARD", chain: filterChain),
-        Hook(table: .nat, builtIn: "PREROUTING", chain: dnatChain),
-        Hook(table: .nat, builtIn: "POSTROUTING", chain: snatChain),
-    ]
+    /// The jumps into the hook chains, the same in each family.
+    public static func hooks(_ family: Family) -> [Hook] {
+        [
+            Hook(family: family, table: .filter, builtIn: "INPUT", chain: filterChain),
+            Hook(family: family, table: .filter, builtIn: "OUTPUT", chain: filterChain),
+            Hook(family: family, table: .filter, builtIn: "FORWARD", chain: filterChain),
+            Hook(family: family, table: .nat, builtIn: "PREROUTING", chain: dnatChain),
+            Hook(family: family, table: .nat, builtIn: "POSTROUTING", chain: snatChain),
+        ]
+    }
+
+    /// The jump a hook is, as a rule of its family.
+    public static func jump(_ hook: Hook) -> Rule { Rule(hook.family, target: .jump(hook.chain)) }
 }
 
 /// What a set of rule files compiles to: one chain set per partition, in file order.
@@ -180,7 +201,26 @@ public struct CompiledRuleset: Sendable {
     /// cache (all of them without a cache): the ones likely to be new to the kernel.
     public internal(set) var recompiled: Set<String>?
 
+    /// The families commands work on (`--family`): both unless restricted.
+    public private(set) var families: [Family] = Family.allCases
+
     public init(partitions: [ChainSet]) {
         self.partitions = partitions
+    }
+
+    /// The same partitions with only the chains and pointers of `families`.
+    /// Hashes stay: a partition has one name in both families.
+    public func restricted(to families: [Family]) -> CompiledRuleset {
+        var restricted = CompiledRuleset(partitions: partitions.map { chainSet in
+            ChainSet(
+                partition: chainSet.partition, hash: chainSet.hash, location: chainSet.location,
+                chains: chainSet.chains.filter { families.contains($0.family) },
+                pointers: chainSet.pointers.filter { families.contains($0.family) },
+                raw: families.contains(.ipv4) ? chainSet.raw : [])  // raw lines are iptables lines
+        })
+        restricted.isFromSingleFile = isFromSingleFile
+        restricted.recompiled = recompiled
+        restricted.families = Family.allCases.filter(families.contains)
+        return restricted
     }
 }

@@ -98,7 +98,7 @@ private struct PartitionCompilation {
     let protocols: ProtocolTable
     var diagnostics: [Diagnostic] = []
 
-    var labels: [String: (network: IPv4Network, location: SourceLocation?)] = ["all": (.any, nil)]
+    var labels: [String: (address: LabelAddress, location: SourceLocation?)] = ["all": (.all, nil)]
     var dnatRules: [Rule] = []
     var snatRules: [Rule] = []
     var filterRules: [Rule] = []
@@ -117,7 +117,11 @@ private struct PartitionCompilation {
     var dnatChain: String { "\(name)-d" }
     var snatChain: String { "\(name)-s" }
 
+    /// Errors already reported: a rule expanded over many labels would repeat them.
+    var reported: Set<String> = []
+
     mutating func error(_ message: String, at location: SourceLocation, notes: [Diagnostic.Note] = []) {
+        guard reported.insert("\(location.file):\(location.line):\(location.column): \(message)").inserted else { return }
         diagnostics.append(Diagnostic(message, at: location, notes: notes))
     }
 
@@ -134,9 +138,13 @@ private struct PartitionCompilation {
             }
         }
         guard diagnostics.isEmpty else { return nil }
-        return name(chains: [
-            (.nat, dnatChain, dnatRules), (.nat, snatChain, snatRules), (.filter, filterChain, filterRules),
-        ])
+        return name(chains: Family.allCases.flatMap { family in
+            [
+                (family, Table.nat, dnatChain, dnatRules.filter { $0.family == family }),
+                (family, .nat, snatChain, snatRules.filter { $0.family == family }),
+                (family, .filter, filterChain, filterRules.filter { $0.family == family }),
+            ]
+        })
     }
 
     // MARK: Partition and labels
@@ -170,15 +178,15 @@ private struct PartitionCompilation {
                   at: label.location, notes: [.init("'\(label.name)' is first defined here", at: where_)])
             return
         }
-        switch IPv4Network.parse(label.address) {
-        case .success(let network): labels[label.name] = (network, label.location)
+        switch IPNetwork.parse(label.address) {
+        case .success(let network): labels[label.name] = (.network(network, label: label.name), label.location)
         case .failure(let failure): error("label '\(label.name)': \(failure.message)", at: label.location)
         }
     }
 
     /// The address of a label used in a role ("a from", "a dnat private", …).
-    mutating func resolve(_ label: String, role: String, at location: SourceLocation) -> IPv4Network? {
-        if let found = labels[label] { return found.network }
+    mutating func resolve(_ label: String, role: String, at location: SourceLocation) -> LabelAddress? {
+        if let found = labels[label] { return found.address }
         var message = "address '\(label)' (\(role)) isn't defined; add Label(\"\(label)\", address: \"…\") to partition '\(name)'"
         if let suggestion = closestMatch(to: label, in: labels.keys) { message += ", or did you mean '\(suggestion)'?" }
         error(message, at: location)
@@ -186,13 +194,18 @@ private struct PartitionCompilation {
     }
 
     /// A single address for a NAT target: `role` names it in the error.
-    mutating func resolveHost(_ label: String, role: String, at location: SourceLocation) -> IPv4Network? {
-        guard let network = resolve(label, role: role, at: location) else { return nil }
-        guard network.isHost else {
+    mutating func resolveHost(_ label: String, role: String, at location: SourceLocation) -> IPNetwork? {
+        switch resolve(label, role: role, at: location) {
+        case nil: return nil
+        case .all?:
+            error("\(role) 'all' is every address; translation needs a single address", at: location)
+            return nil
+        case .network(let network, _)? where !network.isHost:
             error("\(role) '\(label)' is the network \(network.cidr); translation needs a single address", at: location)
             return nil
+        case .network(let network, _)?:
+            return network
         }
-        return network
     }
 
     // MARK: Rule bodies
@@ -203,14 +216,14 @@ private struct PartitionCompilation {
         var ports: [(spec: PortUse, location: SourceLocation)] = []
         var portsLocation: SourceLocation?
         var explicitProtocols: SourceLocation?
-        var froms: [IPv4Network] = []
+        var froms: [LabelAddress] = []
         var fromLocation: SourceLocation?
-        var tos: [IPv4Network] = []
+        var tos: [LabelAddress] = []
         var interface: String?
-        /// (public, private) pairs.
-        var dnats: [(IPv4Network, IPv4Network)] = []
-        /// (private, public) pairs.
-        var snats: [(IPv4Network, IPv4Network)] = []
+        /// (public, private) pairs, where they were written.
+        var dnats: [(LabelAddress, IPNetwork, SourceLocation)] = []
+        /// (private, public) pairs, where they were written.
+        var snats: [(LabelAddress, IPNetwork, SourceLocation)] = []
     }
 
     enum PortUse {
@@ -283,11 +296,11 @@ private struct PartitionCompilation {
     }
 
     /// The (from, to) address pairs of a DNAT or SNAT: each label left of
-    /// `=>` with the single address right of it.
+    /// `=>` with the single address right of it, of the same family (or `all`).
     mutating func translation(
         _ mapping: LabelMapping, _ nat: String, from fromRole: String, to toRole: String,
         in kind: RuleKind, word: String, at location: SourceLocation
-    ) -> [(IPv4Network, IPv4Network)] {
+    ) -> [(LabelAddress, IPNetwork, SourceLocation)] {
         guard case .rewrite = kind else {
             error("\(nat) belongs in a Rewrite, not in \(word); write Rewrite(\"…\") { \(nat)(\"\(fromRole)\" => \"\(toRole)\") }", at: location)
             return []
@@ -296,7 +309,12 @@ private struct PartitionCompilation {
         let role = nat.lowercased()
         guard let target = resolveHost(mapping.to, role: "a \(role) \(toRole)", at: location) else { return [] }
         return mapping.from.compactMap { label in
-            resolve(label, role: "a \(role) \(fromRole)", at: location).map { ($0, target) }
+            guard let address = resolve(label, role: "a \(role) \(fromRole)", at: location) else { return nil }
+            if case .network(let network, _) = address, network.family != target.family {
+                error("\(nat)(\"\(label)\" => \"\(mapping.to)\") mixes address families ('\(label)' is \(network.family.name), '\(mapping.to)' is \(target.family.name)); \(nat) translates within one family, so give it an \(target.family.name) \(fromRole) label", at: location)
+                return nil
+            }
+            return (address, target, location)
         }
     }
 
@@ -398,33 +416,45 @@ private struct PartitionCompilation {
 
     // MARK: Expansion
 
-    /// `Accept/Drop/Reject/Log`: for each from × to, a pointer on the
-    /// destination and one rule per protocol × port.
+    /// `Accept/Drop/Reject/Log`: for each from × to of one family, in that
+    /// family (in both for `all` × `all`), a pointer on the destination and
+    /// one rule per protocol × port. A pair that mixes families is left out;
+    /// a label with no partner of its family at all is an error.
     mutating func expand(_ rule: FilterRule) {
         let word = rule.action.word
         let body = body(rule.statements, kind: .filter(rule.action), word: word)
         let protocols = body.explicitProtocols == nil ? [IPProtocol.tcp] : body.protocols
         checkPortsHaveProtocol(body, protocols: protocols)
         let action = Target(rule.action)
-        for from in body.froms.orAll {
-            for to in body.tos.orAll {
-                filterPointers.append(Rule(destination: to, target: .jump(filterChain)))
-                for ipProtocol in protocols {
-                    let base = Rule(source: from, destination: to, inInterface: body.interface, ipProtocol: ipProtocol, target: action)
-                    if body.ports.isEmpty {
-                        append(base, to: \.filterRules, log: rule.log && rule.action != .log)
-                    }
-                    for case (.port(let range), _) in body.ports {
-                        var ported = base
-                        ported.destinationPort = range
-                        append(ported, to: \.filterRules, log: rule.log && rule.action != .log)
+        let froms = body.froms.orAll, tos = body.tos.orAll
+        checkPartners(froms, "From", among: tos.map(\.family), "To", word: word, at: body.fromLocation ?? rule.location)
+        checkPartners(tos, "To", among: froms.map(\.family), "From", word: word, at: rule.location)
+        for from in froms {
+            for to in tos {
+                guard let (families, explicit) = families(of: [from, to]) else { continue }
+                for family in families {
+                    let familyProtocols = self.protocols(protocols, in: family, explicit: explicit, at: body.explicitProtocols ?? rule.location)
+                    if familyProtocols.isEmpty { continue }
+                    filterPointers.append(Rule(family, destination: to.network(in: family), target: .jump(filterChain)))
+                    for ipProtocol in familyProtocols {
+                        let base = Rule(family, source: from.network(in: family), destination: to.network(in: family),
+                                        inInterface: body.interface, ipProtocol: ipProtocol, target: action)
+                        if body.ports.isEmpty {
+                            append(base, to: \.filterRules, log: rule.log && rule.action != .log)
+                        }
+                        for case (.port(let range), _) in body.ports {
+                            var ported = base
+                            ported.destinationPort = range
+                            append(ported, to: \.filterRules, log: rule.log && rule.action != .log)
+                        }
                     }
                 }
             }
         }
     }
 
-    /// `Rewrite`: DNAT pairs with their accepts, then SNAT pairs with theirs.
+    /// `Rewrite`: DNAT pairs with their accepts, then SNAT pairs with theirs,
+    /// each in the family of its translated address.
     mutating func expand(_ rewrite: Rewrite) {
         let body = body(rewrite.statements, kind: .rewrite, word: "Rewrite")
         if body.dnats.isEmpty && body.snats.isEmpty && !rewrite.statements.contains(where: \.isTranslation) {
@@ -439,16 +469,21 @@ private struct PartitionCompilation {
         let protocols: [IPProtocol?] = body.explicitProtocols != nil ? body.protocols : body.ports.isEmpty ? [nil] : [.tcp]
         checkPortsHaveProtocol(body, protocols: protocols)
         let log = rewrite.log
-        for (publicAddress, privateAddress) in body.dnats {
-            filterPointers.append(Rule(destination: privateAddress, target: .jump(filterChain)))
-            dnatPointers.append(Rule(destination: publicAddress, target: .jump(dnatChain)))
+        // Each From label applies to the DNATs of its family.
+        checkPartners(body.froms, "From", among: body.dnats.map(\.1.family), "DNAT", word: "Rewrite", at: body.fromLocation ?? rewrite.location)
+        for (publicAddress, privateAddress, location) in body.dnats {
+            let family = privateAddress.family
+            let familyProtocols = self.protocols(protocols, in: family, explicit: true, at: body.explicitProtocols ?? location)
+            let froms = body.froms.orAll.filter { $0.family ?? family == family }.map { $0.network(in: family) }
+            filterPointers.append(Rule(family, destination: privateAddress, target: .jump(filterChain)))
+            dnatPointers.append(Rule(family, destination: publicAddress.network(in: family), target: .jump(dnatChain)))
             let uses: [PortUse?] = body.ports.isEmpty ? [nil] : body.ports.map(\.spec)
             for use in uses {
-                for ipProtocol in protocols {
-                    for from in body.froms.orAll {
-                        var translate = Rule(source: from, destination: publicAddress, ipProtocol: ipProtocol,
+                for ipProtocol in familyProtocols {
+                    for from in froms {
+                        var translate = Rule(family, source: from, destination: publicAddress.network(in: family), ipProtocol: ipProtocol,
                                              target: .dnat(address: privateAddress.address, port: nil))
-                        var accept = Rule(source: from, destination: privateAddress, ipProtocol: ipProtocol, target: .accept)
+                        var accept = Rule(family, source: from, destination: privateAddress, ipProtocol: ipProtocol, target: .accept)
                         switch use {
                         case nil: break
                         case .port(let range)?:
@@ -465,11 +500,49 @@ private struct PartitionCompilation {
                 }
             }
         }
-        for (privateAddress, publicAddress) in body.snats {
-            filterPointers.append(Rule(source: privateAddress, target: .jump(filterChain)))
-            snatPointers.append(Rule(source: privateAddress, target: .jump(snatChain)))
-            append(Rule(source: privateAddress, target: .snat(address: publicAddress.address)), to: \.snatRules, log: log)
-            append(Rule(source: privateAddress, target: .accept), to: \.filterRules, log: log)
+        for (privateAddress, publicAddress, _) in body.snats {
+            let family = publicAddress.family
+            let source = privateAddress.network(in: family)
+            filterPointers.append(Rule(family, source: source, target: .jump(filterChain)))
+            snatPointers.append(Rule(family, source: source, target: .jump(snatChain)))
+            append(Rule(family, source: source, target: .snat(address: publicAddress.address)), to: \.snatRules, log: log)
+            append(Rule(family, source: source, target: .accept), to: \.filterRules, log: log)
+        }
+    }
+
+    /// The families a rule over these labels is written in: the family of its
+    /// labels, or both when every one is `all`; nil when they are of
+    /// different families. `explicit` says a label chose the family.
+    func families(of addresses: [LabelAddress]) -> (families: [Family], explicit: Bool)? {
+        let chosen = Set(addresses.compactMap(\.family))
+        guard chosen.count <= 1 else { return nil }
+        return chosen.first.map { ([$0], true) } ?? (Family.allCases, false)
+    }
+
+    /// Every label of one side (`From`) needs something of its family on the
+    /// other (`To` labels, or `all`, whose family is nil); otherwise it could
+    /// only form pairs that mix families, which no rule can match.
+    mutating func checkPartners(_ labels: [LabelAddress], _ role: String, among partners: [Family?], _ partnerRole: String, word: String, at location: SourceLocation) {
+        guard !partners.isEmpty else { return }
+        for case .network(let network, let label) in labels where !partners.contains(where: { $0 == nil || $0 == network.family }) {
+            let other = network.family == .ipv4 ? Family.ipv6 : .ipv4
+            error("\(role) '\(label)' is \(network.family.name) and every \(partnerRole) of this \(word) is \(other.name); a rule matches one address family, so pair \(network.family.name) labels with \(network.family.name) labels",
+                  at: location)
+        }
+    }
+
+    /// The rule's protocols in one family. A protocol of the other family
+    /// (icmp in IPv6, ipv6-icmp in IPv4) is an error when the rule's labels
+    /// chose the family, and is left out of it when only `all` brought it in.
+    mutating func protocols(_ protocols: [IPProtocol?], in family: Family, explicit: Bool, at location: SourceLocation) -> [IPProtocol?] {
+        protocols.filter { ipProtocol in
+            guard let ipProtocol, let other = ipProtocol.onlyIn, other != family else { return true }
+            if explicit {
+                let instead = family == .ipv6 ? "ipv6-icmp" : "icmp"
+                error("protocol '\(ipProtocol.name)' is \(other.name) only and this rule's addresses are \(family.name); use '\(instead)' for \(family == .ipv6 ? "ICMPv6" : "ICMP")",
+                      at: location)
+            }
+            return false
         }
     }
 
@@ -506,24 +579,31 @@ private struct PartitionCompilation {
     // MARK: Naming
 
     /// Hashes what the partition generates, then gives its chains their final names.
-    func name(chains: [(Table, String, [Rule])]) -> ChainSet {
-        let pointers = [
-            (Table.filter, Bootstrap.filterChain, filterPointers.uniqued()),
-            (Table.nat, Bootstrap.snatChain, snatPointers.uniqued()),
-            (Table.nat, Bootstrap.dnatChain, dnatPointers.uniqued()),
-        ]
-        let chains = chains.map { ($0.0, $0.1, $0.2.uniqued()) }
+    func name(chains: [(Family, Table, String, [Rule])]) -> ChainSet {
+        let pointers = Family.allCases.flatMap { family in
+            [
+                (family, Table.filter, Bootstrap.filterChain, filterPointers.filter { $0.family == family }.uniqued()),
+                (family, Table.nat, Bootstrap.snatChain, snatPointers.filter { $0.family == family }.uniqued()),
+                (family, Table.nat, Bootstrap.dnatChain, dnatPointers.filter { $0.family == family }.uniqued()),
+            ]
+        }
+        let chains = chains.map { ($0.0, $0.1, $0.2, $0.3.uniqued()) }
 
         // The digest input: one line per chain, rule, pointer and raw command,
         // in iptables-save syntax with protocol numbers (so /etc/protocols
-        // naming can't change it). Descriptions and file paths are not in it.
-        var lines = ["partition \(name)"]
-        for (table, chain, rules) in chains {
-            lines.append("chain \(table.rawValue) \(chain)")
-            lines += rules.map { "-t \(table.rawValue) -A \(chain) " + $0.arguments(.short, protocolAsNumber: true).joined(separator: " ") }
+        // naming can't change it); IPv6 lines start with "-6", and the chains
+        // (the same in both families) are listed once. Descriptions and file
+        // paths are not in it.
+        func line(_ family: Family, _ table: Table, _ chain: String, _ rule: Rule) -> String {
+            (family == .ipv6 ? "-6 " : "") + "-t \(table.rawValue) -A \(chain) " + rule.arguments(.short, protocolAsNumber: true).joined(separator: " ")
         }
-        for (table, chain, rules) in pointers {
-            lines += rules.map { "-t \(table.rawValue) -A \(chain) " + $0.arguments(.short, protocolAsNumber: true).joined(separator: " ") }
+        var lines = ["partition \(name)"]
+        for (family, table, chain, rules) in chains {
+            if family == .ipv4 { lines.append("chain \(table.rawValue) \(chain)") }
+            lines += rules.map { line(family, table, chain, $0) }
+        }
+        for (family, table, chain, rules) in pointers {
+            lines += rules.map { line(family, table, chain, $0) }
         }
         lines += raw.map { "raw -t \($0.table.rawValue) " + $0.restoreArguments.joined(separator: " ") }
         let digest = SHA256.hash(data: Array(lines.joined(separator: "\n").utf8))
@@ -544,8 +624,10 @@ private struct PartitionCompilation {
             partition: name,
             hash: hash,
             location: partition.location,
-            chains: chains.map { Chain(table: $0.0, name: final($0.1), rules: $0.2) },
-            pointers: pointers.flatMap { table, chain, rules in rules.map { Pointer(table: table, chain: chain, rule: renamed($0)) } },
+            chains: chains.map { Chain(family: $0.0, table: $0.1, name: final($0.2), rules: $0.3) },
+            pointers: pointers.flatMap { family, table, chain, rules in
+                rules.map { Pointer(family: family, table: table, chain: chain, rule: renamed($0)) }
+            },
             raw: raw)
     }
 }
@@ -564,9 +646,43 @@ extension RuleStatement {
     }
 }
 
-extension Array where Element == IPv4Network {
+/// What a label stands for: `all` (every address, in both families) or
+/// one family's network.
+enum LabelAddress: Hashable {
+    case all
+    case network(IPNetwork, label: String)
+
+    /// The label's family; nil for `all`, which is in both.
+    var family: Family? {
+        switch self {
+        case .all: nil
+        case .network(let network, _): network.family
+        }
+    }
+
+    /// The network this means in a family's rules (`all` is its whole space).
+    func network(in family: Family) -> IPNetwork {
+        switch self {
+        case .all: .any(family)
+        case .network(let network, _): network
+        }
+    }
+}
+
+extension IPProtocol {
+    /// The family a protocol belongs to alone: ICMP is IPv4's, ICMPv6 IPv6's.
+    var onlyIn: Family? {
+        switch number {
+        case 1: .ipv4
+        case 58: .ipv6
+        default: nil
+        }
+    }
+}
+
+extension Array where Element == LabelAddress {
     /// The labels given, or `all` when none were.
-    var orAll: [IPv4Network] { isEmpty ? [.any] : self }
+    var orAll: [LabelAddress] { isEmpty ? [.all] : self }
 }
 
 extension Array where Element: Hashable {

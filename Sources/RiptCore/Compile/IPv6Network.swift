@@ -24,7 +24,8 @@ public struct IPv6Network: NetworkPrefix {
     public var bytes: [UInt8] { IPv6Network.bytes(address) }
     public var maskBytes: [UInt8] { IPv6Network.bytes(mask) }
 
-    static func bytes(_ value: UInt128) -> [UInt8] {
+    /// An address in network byte order.
+    public static func bytes(_ value: UInt128) -> [UInt8] {
         (0..<16).map { UInt8(truncatingIfNeeded: value >> (120 - 8 * $0)) }
     }
 

@@ -7,24 +7,30 @@
 public enum CommandRenderer {
     public static func render(_ ruleset: CompiledRuleset) -> String {
         var out = "# bootstrap\n"
-        for (table, name) in Bootstrap.chains {
-            out += "iptables --table \(table.rawValue) --new-chain \(name)\n"
-            for hook in Bootstrap.hooks where hook.chain == name {
-                out += "iptables --table \(table.rawValue) --insert \(hook.builtIn) 1 --jump \(name)\n"
+        for family in ruleset.families {
+            for (table, name) in Bootstrap.chains {
+                out += command(family, table, ["--new-chain", name])
+                for hook in Bootstrap.hooks(family) where hook.chain == name {
+                    out += command(family, table, ["--insert", hook.builtIn, "1", "--jump", name])
+                }
             }
         }
         for chainSet in ruleset.partitions {
             out += "\n# \(chainSet.id)\n"
-            for chain in chainSet.chains {
-                out += "iptables --table \(chain.table.rawValue) --new-chain \(chain.name)\n"
-            }
-            for chain in chainSet.chains {
-                for rule in chain.rules {
-                    out += command(chain.table, "--append", chain.name, rule)
+            // IPv4 then IPv6, each family's chains made and filled before its pointers.
+            for family in ruleset.families {
+                let chains = chainSet.chains.filter { $0.family == family }
+                for chain in chains {
+                    out += command(family, chain.table, ["--new-chain", chain.name])
                 }
-            }
-            for pointer in chainSet.pointers {
-                out += command(pointer.table, "--append", pointer.chain, pointer.rule)
+                for chain in chains {
+                    for rule in chain.rules {
+                        out += command(chain.table, "--append", chain.name, rule)
+                    }
+                }
+                for pointer in chainSet.pointers where pointer.family == family {
+                    out += command(pointer.table, "--append", pointer.chain, pointer.rule)
+                }
             }
             out += chainSet.raw.map(rawCommand).joined()
         }
@@ -32,13 +38,14 @@ public enum CommandRenderer {
     }
 
     static func command(_ table: Table, _ verb: String, _ chain: String, _ rule: Rule) -> String {
-        command(table, [verb, chain] + rule.arguments(.long))
+        command(rule.family, table, [verb, chain] + rule.arguments(.long))
     }
 
-    /// One iptables command line. Every word is shell-quoted where it needs
-    /// it, so the output stays one command per line for `sh` whatever a name contains.
-    public static func command(_ table: Table, _ words: [String]) -> String {
-        (["iptables", "--table", table.rawValue] + words).map(shellQuoted).joined(separator: " ") + "\n"
+    /// One iptables or ip6tables command line. Every word is shell-quoted
+    /// where it needs it, so the output stays one command per line for `sh`
+    /// whatever a name contains.
+    public static func command(_ family: Family, _ table: Table, _ words: [String]) -> String {
+        ([family.command, "--table", table.rawValue] + words).map(shellQuoted).joined(separator: " ") + "\n"
     }
 }
 

@@ -1,17 +1,25 @@
-/// Renders chain sets as JSON, schema `ript.chainsets` version 1 (README.md,
-/// "JSON output"). Addresses are always CIDR; absent matches are absent keys.
+/// Renders chain sets as JSON, schema `ript.chainsets` version 2 (README.md,
+/// "JSON output"). Addresses are always CIDR; absent matches are absent keys;
+/// every chain, hook and pointer names its family (`ipv4`, `ipv6`).
 public enum JSONRenderer {
     public static let schema = "ript.chainsets"
-    public static let version = 1
+    public static let version = 2
 
     public static func render(_ ruleset: CompiledRuleset) -> String {
         JSON.object([
             ("schema", .string(schema)),
             ("version", .number(version)),
             ("bootstrap", .object([
-                ("chains", .array(Bootstrap.chains.map { .object([("table", .string($0.table.rawValue)), ("name", .string($0.name))]) })),
-                ("hooks", .array(Bootstrap.hooks.map {
-                    .object([("table", .string($0.table.rawValue)), ("chain", .string($0.builtIn)), ("position", .number(1)), ("jump", .string($0.chain))])
+                ("chains", .array(ruleset.families.flatMap { family in
+                    Bootstrap.chains.map {
+                        .object([("family", .string(family.rawValue)), ("table", .string($0.table.rawValue)), ("name", .string($0.name))])
+                    }
+                })),
+                ("hooks", .array(ruleset.families.flatMap(Bootstrap.hooks).map {
+                    .object([
+                        ("family", .string($0.family.rawValue)), ("table", .string($0.table.rawValue)), ("chain", .string($0.builtIn)),
+                        ("position", .number(1)), ("jump", .string($0.chain)),
+                    ])
                 })),
             ])),
             ("partitions", .array(ruleset.partitions.map(partition))),
@@ -25,10 +33,16 @@ public enum JSONRenderer {
             ("file", .string(chainSet.location.file)),
             ("line", .number(chainSet.location.line)),
             ("chains", .array(chainSet.chains.map { chain in
-                .object([("table", .string(chain.table.rawValue)), ("name", .string(chain.name)), ("rules", .array(chain.rules.map(rule)))])
+                .object([
+                    ("family", .string(chain.family.rawValue)), ("table", .string(chain.table.rawValue)), ("name", .string(chain.name)),
+                    ("rules", .array(chain.rules.map(rule))),
+                ])
             })),
             ("pointers", .array(chainSet.pointers.map { pointer in
-                .object([("table", .string(pointer.table.rawValue)), ("chain", .string(pointer.chain)), ("rule", rule(pointer.rule))])
+                .object([
+                    ("family", .string(pointer.family.rawValue)), ("table", .string(pointer.table.rawValue)), ("chain", .string(pointer.chain)),
+                    ("rule", rule(pointer.rule)),
+                ])
             })),
             ("raw", .array(chainSet.raw.map { command in
                 .object([("table", .string(command.table.rawValue)), ("arguments", .array(command.arguments.map(JSON.string)))])
@@ -50,13 +64,14 @@ public enum JSONRenderer {
         switch rule.target {
         case .accept: members.append(("target", .string("accept")))
         case .drop: members.append(("target", .string("drop")))
-        case .reject: members += [("target", .string("reject")), ("rejectWith", .string("icmp-port-unreachable"))]
+        case .reject:
+            members += [("target", .string("reject")), ("rejectWith", .string(rule.family == .ipv4 ? "icmp-port-unreachable" : "icmp6-port-unreachable"))]
         case .log: members.append(("target", .string("log")))
         case .jump(let chain): members += [("target", .string("jump")), ("chain", .string(chain))]
         case .dnat(let address, let port):
-            members += [("target", .string("dnat")), ("toAddress", .string(dotted(address)))]
+            members += [("target", .string("dnat")), ("toAddress", .string(address.description))]
             if let port { members.append(("toPort", .number(Int(port)))) }
-        case .snat(let address): members += [("target", .string("snat")), ("toAddress", .string(dotted(address)))]
+        case .snat(let address): members += [("target", .string("snat")), ("toAddress", .string(address.description))]
         }
         return .object(members)
     }

@@ -1,10 +1,12 @@
-/// Renders chain sets as iptables-restore input: one `*table … COMMIT` block
-/// per table, filter first, so a restore commits the accepts before the nat
-/// rules that need them. It is the complete ruleset for a kernel without
-/// ript's chains: load it with `iptables-restore --noflush`.
+/// Renders one family's chain sets as iptables-restore (or
+/// ip6tables-restore) input: one `*table … COMMIT` block per table, filter
+/// first, so a restore commits the accepts before the nat rules that need
+/// them. It is the complete ruleset for a kernel without ript's chains: load
+/// it with `iptables-restore --noflush` (`ip6tables-restore` for IPv6).
 public enum RestoreRenderer {
-    public static func render(_ ruleset: CompiledRuleset) -> String {
+    public static func render(_ ruleset: CompiledRuleset, family: Family) -> String {
         var out = ""
+        let ruleset = ruleset.restricted(to: [family])
         let rawTables = Set(ruleset.partitions.flatMap { $0.raw.map(\.table) })
         for table in Table.allCases where table == .filter || table == .nat || rawTables.contains(table) {
             out += "*\(table.rawValue)\n"
@@ -16,7 +18,7 @@ public enum RestoreRenderer {
                     out += ":\(chain.name) - [0:0]\n"
                 }
             }
-            for hook in Bootstrap.hooks where hook.table == table {
+            for hook in Bootstrap.hooks(family) where hook.table == table {
                 out += "-I \(hook.builtIn) 1 -j \(hook.chain)\n"
             }
             for chainSet in ruleset.partitions {

@@ -4,7 +4,8 @@ import Glibc
 import RiptCore
 
 /// Stage 6, apply: makes a plan true in the kernel, one atomic commit per
-/// table, and checks the result.
+/// table of each family (iptables filter, nat, then ip6tables filter, nat),
+/// and checks the result. One xtables lock covers both families.
 ///
 /// Entries are built before the xtables lock is taken (for the partitions
 /// compiled in this run; others on demand). Each table is read,
@@ -23,9 +24,11 @@ public struct Applier: Sendable {
     /// Commits tried per table before giving up on concurrent changes.
     public var attempts = 5
     public var faults: IPTCFaults = .none
-    /// Runs `iptables-legacy-restore --noflush` for plans with new raw lines.
-    public var restore: @Sendable (_ input: String, _ test: Bool, _ wait: Double) throws(ApplyError) -> Void = { input, test, wait throws(ApplyError) in
-        try runRestore(input, test: test, wait: wait)
+    /// Runs `iptables-legacy-restore --noflush` (`ip6tables-legacy-restore`
+    /// for IPv6) for plans with new raw lines.
+    public var restore: @Sendable (_ input: String, _ family: Family, _ test: Bool, _ wait: Double) throws(ApplyError) -> Void = {
+        input, family, test, wait throws(ApplyError) in
+        try runRestore(input, family: family, test: test, wait: wait)
     }
 
     public init(protocols: ProtocolTable) {
@@ -35,24 +38,25 @@ public struct Applier: Sendable {
     /// The tables ript works on, as the kernel holds them now (read without
     /// libiptc: see `IPTCTable.snapshot`); chains found to be as `expected`
     /// are not decoded.
-    public func read(expected: ExpectedChains = .none) throws(ApplyError) -> [Table: KernelTable] {
-        var tables: [Table: KernelTable] = [:]
-        for table in [Table.filter, .nat] {
+    public func read(_ families: [Family], expected: ExpectedChains = .none) throws(ApplyError) -> [FamilyTable: KernelTable] {
+        var tables: [FamilyTable: KernelTable] = [:]
+        for key in families.flatMap({ family in [Table.filter, .nat].map { FamilyTable(family, $0) } }) {
             do {
-                tables[table] = try IPTCTable.snapshot(table, protocols: protocols, expected: expected, faults: faults)
-                tables[table]!.traceVerification()
+                let state = try IPTCTable.snapshot(key, protocols: protocols, expected: expected, faults: faults)
+                state.traceVerification()
                 #if DEBUG
                 if checkReaders {
                     // Decoded by libiptc, every rule, against the raw reader's (perhaps verified) rules.
-                    let handle = try IPTCTable(table.rawValue, faults: faults)
-                    let viaLibiptc = KernelTable(reading: handle, table: table, protocols: protocols)
-                    if let difference = tables[table]!.difference(from: viaLibiptc) {
-                        preconditionFailure("the raw reader and libiptc disagree on the \(table.rawValue) table: \(difference)")
+                    let handle = try IPTCTable(key.family, key.table.rawValue, faults: faults)
+                    let viaLibiptc = KernelTable(reading: handle, table: key.table, protocols: protocols)
+                    if let difference = state.difference(from: viaLibiptc) {
+                        preconditionFailure("the raw reader and libiptc disagree on the \(key) table: \(difference)")
                     }
                 }
                 #endif
+                tables[key] = state
             } catch {
-                throw ApplyError.kernel(error, table: table)
+                throw ApplyError.kernel(error, table: key)
             }
         }
         return tables
@@ -61,8 +65,8 @@ public struct Applier: Sendable {
     /// Reads the kernel on another thread (the only one to use libiptc)
     /// while `work` runs on this one, typically compiling the rule files.
     /// `work`'s errors come first: they are the user's to fix.
-    public func read<Value>(during work: () throws -> Value) throws -> (Value, [Table: KernelTable]) {
-        let (value, kernel) = withConcurrently({ Result { () throws(ApplyError) in try self.read() } }) { Result { try work() } }
+    public func read<Value>(_ families: [Family], during work: () throws -> Value) throws -> (Value, [FamilyTable: KernelTable]) {
+        let (value, kernel) = withConcurrently({ Result { () throws(ApplyError) in try self.read(families) } }) { Result { try work() } }
         return (try value.get(), try kernel.get())
     }
 
@@ -77,14 +81,15 @@ public struct Applier: Sendable {
         // built when needed.
         var entries: [Rule: [UInt8]] = [:]
         let expected = ruleset.partitions.filter { ruleset.recompiled?.contains($0.partition) ?? true }
-        entries.reserveCapacity(expected.reduce(Bootstrap.hooks.count) { $0 + $1.pointers.count + $1.chains.reduce(0) { $0 + $1.rules.count } })
+        let hooks = ruleset.families.flatMap(Bootstrap.hooks)
+        entries.reserveCapacity(expected.reduce(hooks.count) { $0 + $1.pointers.count + $1.chains.reduce(0) { $0 + $1.rules.count } })
         Trace.phase("entries before the lock") {
             for chainSet in expected {
                 for rule in chainSet.chains.flatMap(\.rules) + chainSet.pointers.map(\.rule) where entries[rule] == nil {
                     entries[rule] = IPTCTable.entry(for: rule)
                 }
             }
-            for hook in Bootstrap.hooks { entries[Rule(target: .jump(hook.chain))] = IPTCTable.entry(for: Rule(target: .jump(hook.chain))) }
+            for hook in hooks { entries[Bootstrap.jump(hook)] = IPTCTable.entry(for: Bootstrap.jump(hook)) }
         }
         // And what ript's chains hold when nobody touched them, to compare
         // the kernel's with instead of decoding every rule.
@@ -92,7 +97,7 @@ public struct Applier: Sendable {
 
         var findings: [String]?
         do {
-            let done = try commit(tables: request.tableOrder, entries: entries, expected: expectedChains) { kernel in
+            let done = try commit(tables: request.tableOrder(ruleset.families), entries: entries, expected: expectedChains) { kernel in
                 let plan = Planner.plan(ruleset, kernel: kernel, request: request)
                 // New raw lines can only go in through iptables-restore.
                 guard plan.raw.isEmpty else { throw NeedsRestore(plan: plan) }
@@ -112,15 +117,17 @@ public struct Applier: Sendable {
     }
 
     /// Applies a plan with new raw lines through `iptables-legacy-restore
-    /// --noflush`: each table's operations and raw lines in one transaction,
-    /// tested first with `--test`. iptables-restore takes the xtables lock
-    /// itself (ript has let go of it). Raw lines are applied exactly once:
-    /// with the partition's chains, which are how the next run knows they are in.
+    /// --noflush` (and its IPv6 part through `ip6tables-legacy-restore`):
+    /// each table's operations and raw lines in one transaction, every
+    /// family's input tested first with `--test`. The restore tools take the
+    /// xtables lock themselves (ript has let go of it). Raw lines are applied
+    /// exactly once: with the partition's chains, which are how the next run
+    /// knows they are in.
     private func applyThroughRestore(_ plan: Plan, ruleset: CompiledRuleset, request: PlanRequest, expected: ExpectedChains) throws(ApplyError) -> Plan {
-        let input = PlanRenderer.restoreInput(plan)
-        try restore(input, true, wait)
-        try restore(input, false, wait)
-        let left = Planner.plan(ruleset, kernel: try read(expected: expected), request: request)
+        let inputs = ruleset.families.map { ($0, PlanRenderer.restoreInput(plan, family: $0)) }.filter { !$0.1.isEmpty }
+        for (family, input) in inputs { try restore(input, family, true, wait) }
+        for (family, input) in inputs { try restore(input, family, false, wait) }
+        let left = Planner.plan(ruleset, kernel: try read(ruleset.families, expected: expected), request: request)
         if !left.isEmpty {
             throw .verification(PlanRenderer.commands(left))
         }
@@ -132,11 +139,12 @@ public struct Applier: Sendable {
         let plan: Plan
     }
 
-    /// Removes everything ript owns, and nothing else.
+    /// Removes everything ript owns in `families`, and nothing else.
     @discardableResult
-    public func flush() throws(ApplyError) -> Plan {
+    public func flush(_ families: [Family]) throws(ApplyError) -> Plan {
         do {
-            let done = try commit(tables: [.nat, .filter], entries: [:], expected: .none) { (kernel) throws(Never) in
+            let tables = families.flatMap { family in [Table.nat, .filter].map { FamilyTable(family, $0) } }
+            let done = try commit(tables: tables, entries: [:], expected: .none) { (kernel) throws(Never) in
                 Planner.flush(kernel: kernel)
             } remaining: { kernel in
                 Planner.flush(kernel: kernel)
@@ -154,9 +162,9 @@ public struct Applier: Sendable {
     /// table with nothing to do gets no commit. Then everything is read again
     /// and `remaining` must find nothing left to do.
     private func commit<Failure: Error>(
-        tables: [Table], entries: [Rule: [UInt8]], expected: ExpectedChains,
-        plan planned: ([Table: KernelTable]) throws(Failure) -> Plan,
-        remaining: ([Table: KernelTable]) -> Plan
+        tables: [FamilyTable], entries: [Rule: [UInt8]], expected: ExpectedChains,
+        plan planned: ([FamilyTable: KernelTable]) throws(Failure) -> Plan,
+        remaining: ([FamilyTable: KernelTable]) -> Plan
     ) throws -> [TablePlan] {
         let lock: XtablesLock
         do {
@@ -166,8 +174,8 @@ public struct Applier: Sendable {
         }
         defer { withExtendedLifetime(lock) {} }
 
-        var handles: [Table: IPTCTable] = [:]
-        var kernel: [Table: KernelTable] = [:]
+        var handles: [FamilyTable: IPTCTable] = [:]
+        var kernel: [FamilyTable: KernelTable] = [:]
         for table in tables {
             let (handle, state) = try open(table, expected: expected)
             handles[table] = handle
@@ -181,16 +189,16 @@ public struct Applier: Sendable {
         for table in tables {
             var attempt = 1
             while true {
-                let operations = plan.tables.first { $0.table == table }?.operations ?? []
+                let operations = plan.tables.first { $0.key == table }?.operations ?? []
                 if operations.isEmpty { break }
                 do {
-                    try Trace.phase("\(operations.count) operations on \(table.rawValue)") { () throws(IPTCError) in
+                    try Trace.phase("\(operations.count) operations on \(table)") { () throws(IPTCError) in
                         for operation in operations {
                             try perform(operation, on: handles[table]!, entries: entries)
                         }
                     }
-                    try Trace.phase("commit \(table.rawValue)") { () throws(IPTCError) in try handles[table]!.commit() }
-                    done.append(TablePlan(table: table, operations: operations))
+                    try Trace.phase("commit \(table)") { () throws(IPTCError) in try handles[table]!.commit() }
+                    done.append(TablePlan(table, operations: operations))
                     break
                 } catch where error.isConcurrentChange && attempt < attempts {
                     usleep(UInt32(delay * 1_000_000))
@@ -208,7 +216,8 @@ public struct Applier: Sendable {
             }
         }
         handles.removeAll()
-        let reread = try Trace.phase("verify: read") { () throws(ApplyError) in try read(expected: expected) }
+        let families = Family.allCases.filter { family in tables.contains { $0.family == family } }
+        let reread = try Trace.phase("verify: read") { () throws(ApplyError) in try read(families, expected: expected) }
         let left = Trace.phase("verify: plan") { remaining(reread) }
         if !left.tables.allSatisfy(\.operations.isEmpty) {
             throw ApplyError.verification(PlanRenderer.commands(Plan(tables: left.tables, findings: [], raw: [])))
@@ -216,19 +225,20 @@ public struct Applier: Sendable {
         return done
     }
 
-    private func open(_ table: Table, expected: ExpectedChains) throws(ApplyError) -> (IPTCTable, KernelTable) {
+    private func open(_ key: FamilyTable, expected: ExpectedChains) throws(ApplyError) -> (IPTCTable, KernelTable) {
+        let table = key.table
         do {
-            let handle = try Trace.phase("iptc_init \(table.rawValue)") { () throws(IPTCError) in try IPTCTable(table.rawValue, faults: faults) }
-            let state = Trace.phase("decode \(table.rawValue)") { KernelTable(reading: handle, table: table, protocols: protocols, expected: expected) }
+            let handle = try Trace.phase("init \(key)") { () throws(IPTCError) in try IPTCTable(key.family, table.rawValue, faults: faults) }
+            let state = Trace.phase("decode \(key)") { KernelTable(reading: handle, table: table, protocols: protocols, expected: expected) }
             state.traceVerification()
             #if DEBUG
             if checkReaders, let difference = state.difference(from: KernelTable(reading: handle, table: table, protocols: protocols)) {
-                preconditionFailure("verifying the \(table.rawValue) table byte for byte and decoding it disagree: \(difference)")
+                preconditionFailure("verifying the \(key) table byte for byte and decoding it disagree: \(difference)")
             }
             #endif
             return (handle, state)
         } catch {
-            throw .kernel(error, table: table)
+            throw .kernel(error, table: key)
         }
     }
 
@@ -256,37 +266,39 @@ private let checkReaders = getenv("RIPT_CHECK_READER").map { String(cString: $0)
 
 /// Why an apply stopped. Every case says what was and wasn't changed.
 public enum ApplyError: Error, Sendable, CustomStringConvertible {
-    case kernel(IPTCError, table: Table)
+    case kernel(IPTCError, table: FamilyTable)
     case lock(LockError)
-    case concurrentChanges(table: Table, attempts: Int)
+    case concurrentChanges(table: FamilyTable, attempts: Int)
     case verification(String)
-    /// iptables-legacy-restore failed; `tested` when it was the `--test` run.
-    case restore(String, tested: Bool)
+    /// iptables-legacy-restore (ip6tables-legacy-restore for IPv6) failed;
+    /// `tested` when it was the `--test` run.
+    case restore(String, tested: Bool, family: Family)
 
     public var description: String {
         switch self {
         case .kernel(let error, let table):
-            "the \(table.rawValue) table could not be changed (\(error.function): \(error.message)); it was left as it was"
+            "the \(table) table could not be changed (\(error.function): \(error.message)); it was left as it was"
         case .lock(let error):
             error.description
         case .concurrentChanges(let table, let attempts):
-            "another program kept changing the \(table.rawValue) table; gave up after \(attempts) tries and left it as it was; run again"
+            "another program kept changing the \(table) table; gave up after \(attempts) tries and left it as it was; run again"
         case .verification(let left):
             "after committing, the kernel still differs from the rule files; another program may have changed it. Still to do:\n\(left)"
-        case .restore(let message, true):
-            "iptables-legacy-restore --test refused the changes with their raw lines, so nothing was changed: \(message)"
-        case .restore(let message, false):
-            "iptables-legacy-restore failed after its --test run passed (another program may have changed the tables); tables before the failing one may be committed; run again: \(message)"
+        case .restore(let message, true, let family):
+            "\(family.command)-legacy-restore --test refused the changes with their raw lines, so nothing was changed: \(message)"
+        case .restore(let message, false, let family):
+            "\(family.command)-legacy-restore failed after its --test run passed (another program may have changed the tables); tables before the failing one may be committed; run again: \(message)"
         }
     }
 }
 
-/// Runs `iptables-legacy-restore --noflush [--test] --wait N` with `input`.
-func runRestore(_ input: String, test: Bool, wait: Double) throws(ApplyError) {
-    var arguments = ["iptables-legacy-restore", "--noflush", "--wait", String(max(1, Int(wait.rounded(.up))))]
+/// Runs `iptables-legacy-restore --noflush [--test] --wait N` (for IPv6,
+/// `ip6tables-legacy-restore`) with `input`.
+func runRestore(_ input: String, family: Family, test: Bool, wait: Double) throws(ApplyError) {
+    var arguments = [family.command + "-legacy-restore", "--noflush", "--wait", String(max(1, Int(wait.rounded(.up))))]
     if test { arguments.append("--test") }
     let result = runProgram(arguments, input: input)
     guard result.status == 0 else {
-        throw .restore(result.output.isEmpty ? "exit status \(result.status)" : result.output, tested: test)
+        throw .restore(result.output.isEmpty ? "exit status \(result.status)" : result.output, tested: test, family: family)
     }
 }

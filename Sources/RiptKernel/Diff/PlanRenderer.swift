@@ -1,7 +1,8 @@
 import RiptCore
 
-/// Renders a plan as the iptables commands that would make its changes, in
-/// generate's syntax, table by table in commit order. Nothing for an empty plan.
+/// Renders a plan as the iptables and ip6tables commands that would make its
+/// changes, in generate's syntax, table by table in commit order. Nothing
+/// for an empty plan.
 public enum PlanRenderer {
     public static func commands(_ plan: Plan) -> String {
         var out = ""
@@ -11,44 +12,48 @@ public enum PlanRenderer {
         }
         for tablePlan in plan.tables {
             for operation in tablePlan.operations {
-                out += command(operation, in: tablePlan.table)
+                out += command(operation, in: tablePlan.key)
             }
         }
         return out
     }
 
-    static func command(_ operation: Operation, in table: Table) -> String {
+    static func command(_ operation: Operation, in key: FamilyTable) -> String {
+        func command(_ table: Table, _ words: [String]) -> String { CommandRenderer.command(key.family, table, words) }
+        let table = key.table
         switch operation {
         case .createChain(let chain):
-            return CommandRenderer.command(table, ["--new-chain", chain])
+            return command(table, ["--new-chain", chain])
         case .append(let chain, let rule):
-            return CommandRenderer.command(table, ["--append", chain] + rule.arguments(.long))
+            return command(table, ["--append", chain] + rule.arguments(.long))
         case .insert(let chain, let position, let rule):
-            return CommandRenderer.command(table, ["--insert", chain, String(position + 1)] + rule.arguments(.long))
+            return command(table, ["--insert", chain, String(position + 1)] + rule.arguments(.long))
         case .delete(let chain, let position, let kernelRule):
             // By rule when ript can spell it, by number when it can't.
             if let rule = kernelRule.rule {
-                return CommandRenderer.command(table, ["--delete", chain] + rule.arguments(.long))
+                return command(table, ["--delete", chain] + rule.arguments(.long))
             }
-            return CommandRenderer.command(table, ["--delete", chain, String(position + 1)])
+            return command(table, ["--delete", chain, String(position + 1)])
         case .deleteChain(let chain, let rules):
-            return (rules > 0 ? CommandRenderer.command(table, ["--flush", chain]) : "")
-                + CommandRenderer.command(table, ["--delete-chain", chain])
+            return (rules > 0 ? command(table, ["--flush", chain]) : "")
+                + command(table, ["--delete-chain", chain])
         }
     }
 
-    /// The plan as iptables-restore input (for `--noflush`): one block per
-    /// table, its chain creations first, then its operations in order, then
-    /// the raw lines of new partitions for that table, so each table's
+    /// One family's part of the plan as iptables-restore (ip6tables-restore)
+    /// input, for `--noflush`: one block per table, its chain creations
+    /// first, then its operations in order, then the raw lines of new
+    /// partitions for that table (raw lines are IPv4's), so each table's
     /// changes and raw lines commit as one transaction. Tables holding only
     /// raw lines come first, filter and nat after, in the plan's order.
-    public static func restoreInput(_ plan: Plan) -> String {
+    public static func restoreInput(_ plan: Plan, family: Family) -> String {
         var out = ""
-        let planned = plan.tables.map(\.table)
-        let rawOnly = [Table.mangle, .raw, .security].filter { table in plan.raw.contains { $0.raw.contains { $0.table == table } } }
-        for table in rawOnly + planned {
-            let operations = plan.tables.first { $0.table == table }?.operations ?? []
-            let raw = plan.raw.flatMap(\.raw).filter { $0.table == table }
+        let tables = plan.tables.filter { $0.family == family }
+        let allRaw = family == .ipv4 ? plan.raw.flatMap(\.raw) : []
+        let rawOnly = [Table.mangle, .raw, .security].filter { table in allRaw.contains { $0.table == table } }
+        for table in rawOnly + tables.map(\.table) {
+            let operations = tables.first { $0.table == table }?.operations ?? []
+            let raw = allRaw.filter { $0.table == table }
             guard !operations.isEmpty || !raw.isEmpty else { continue }
             var lines: [String] = []
             for operation in operations {
@@ -71,11 +76,11 @@ public enum PlanRenderer {
         return out
     }
 
-    /// The plan as JSON, schema `ript.plan` version 1 (README.md, "JSON output").
+    /// The plan as JSON, schema `ript.plan` version 2 (README.md, "JSON output").
     public static func json(_ plan: Plan) -> String {
         JSON.object([
             ("schema", .string("ript.plan")),
-            ("version", .number(1)),
+            ("version", .number(2)),
             ("inSync", .bool(plan.isEmpty)),
             ("findings", .array(plan.findings.map(JSON.string))),
             ("raw", .array(plan.raw.map { chainSet in
@@ -85,7 +90,10 @@ public enum PlanRenderer {
                 ])
             })),
             ("tables", .array(plan.tables.map { tablePlan in
-                .object([("table", .string(tablePlan.table.rawValue)), ("operations", .array(tablePlan.operations.map(operation)))])
+                .object([
+                    ("family", .string(tablePlan.family.rawValue)), ("table", .string(tablePlan.table.rawValue)),
+                    ("operations", .array(tablePlan.operations.map(operation))),
+                ])
             })),
         ]).text
     }

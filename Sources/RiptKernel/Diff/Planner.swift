@@ -11,10 +11,18 @@ public enum Operation: Sendable, Hashable {
     case deleteChain(String, rules: Int)
 }
 
-/// The changes to one table, committed together.
+/// The changes to one table of one family, committed together.
 public struct TablePlan: Sendable {
-    public let table: Table
+    public let key: FamilyTable
     public let operations: [Operation]
+
+    public init(_ key: FamilyTable, operations: [Operation]) {
+        self.key = key
+        self.operations = operations
+    }
+
+    public var family: Family { key.family }
+    public var table: Table { key.table }
 }
 
 /// What `apply`, `clean` or `flush` would do: per table, in commit order,
@@ -52,19 +60,22 @@ public struct PlanRequest: Sendable {
         self.scope = scope
     }
 
-    /// The order to commit tables in: additions filter first (the accepts
-    /// before the rewrites that need them), removals nat first (the
-    /// rewrites before the accepts they needed).
-    var tableOrder: [Table] { apply ? [.filter, .nat] : [.nat, .filter] }
+    /// The order to commit tables in, family by family: additions filter
+    /// first (the accepts before the rewrites that need them), removals nat
+    /// first (the rewrites before the accepts they needed).
+    func tableOrder(_ families: [Family]) -> [FamilyTable] {
+        families.flatMap { family in (apply ? [Table.filter, .nat] : [.nat, .filter]).map { FamilyTable(family, $0) } }
+    }
 }
 
 /// Stage 5, diff: compiled chain sets against the kernel's tables.
 public enum Planner {
-    public static func plan(_ ruleset: CompiledRuleset, kernel: [Table: KernelTable], request: PlanRequest) -> Plan {
+    /// Plans the tables in `kernel` (those of `ruleset.families` that were read).
+    public static func plan(_ ruleset: CompiledRuleset, kernel: [FamilyTable: KernelTable], request: PlanRequest) -> Plan {
         var findings: [String] = []
         let context = Context(ruleset: ruleset, kernel: kernel, request: request)
-        let tables = request.tableOrder.compactMap { table in
-            kernel[table].map { TablePlan(table: table, operations: plan(table: $0, context: context, findings: &findings)) }
+        let tables = request.tableOrder(ruleset.families).compactMap { key in
+            kernel[key].map { TablePlan(key, operations: plan(table: $0, context: context, findings: &findings)) }
         }
         // Raw lines go in once, when the partition's chains are first made.
         let raw = request.apply ? ruleset.partitions.filter { !$0.raw.isEmpty && !context.loaded.contains($0.partition) } : []
@@ -81,19 +92,19 @@ public enum Planner {
         /// only then may clean remove their older versions.
         let loaded: Set<String>
 
-        init(ruleset: CompiledRuleset, kernel: [Table: KernelTable], request: PlanRequest) {
+        init(ruleset: CompiledRuleset, kernel: [FamilyTable: KernelTable], request: PlanRequest) {
             self.ruleset = ruleset
             self.request = request
             current = Dictionary(ruleset.partitions.map { ($0.partition, $0) }, uniquingKeysWith: { first, _ in first })
             currentChains = Set(ruleset.partitions.flatMap { $0.chains.map(\.name) })
             loaded = Set(ruleset.partitions.filter { chainSet in
-                chainSet.chains.allSatisfy { kernel[$0.table]?.chain($0.name) != nil }
+                chainSet.chains.allSatisfy { kernel[FamilyTable($0.family, $0.table)]?.chain($0.name) != nil }
             }.map(\.partition))
         }
 
-        /// Every partition's pointers in a hook chain, in compiled order.
-        func pointers(in hook: String) -> [Rule] {
-            ruleset.partitions.flatMap { $0.pointers.lazy.filter { $0.chain == hook }.map(\.rule) }
+        /// Every partition's pointers in a family's hook chain, in compiled order.
+        func pointers(in hook: String, _ family: Family) -> [Rule] {
+            ruleset.partitions.flatMap { $0.pointers.lazy.filter { $0.chain == hook && $0.family == family }.map(\.rule) }
         }
 
         func inScope(_ partition: String) -> Bool {
@@ -109,7 +120,7 @@ public enum Planner {
     }
 
     static func plan(table kernel: KernelTable, context: Context, findings: inout [String]) -> [Operation] {
-        let table = kernel.table
+        let table = kernel.table, family = kernel.family
         var operations: [Operation] = []
         let request = context.request
 
@@ -118,7 +129,7 @@ public enum Planner {
                 operations.append(.createChain(hook))
             }
             for chainSet in context.ruleset.partitions {
-                for chain in chainSet.chains where chain.table == table {
+                for chain in chainSet.chains where chain.table == table && chain.family == family {
                     guard let existing = kernel.chain(chain.name) else {
                         operations.append(.createChain(chain.name))
                         operations += chain.rules.map { .append(chain: chain.name, rule: $0) }
@@ -128,7 +139,7 @@ public enum Planner {
                     if existing.rules.areExactly(chain.rules) { continue }
                     let repair = edit(chain: chain.name, from: existing.rules, to: chain.rules.map(Key.rule))
                     if !repair.isEmpty {
-                        findings.append("\(table.rawValue) chain \(chain.name) was changed by hand; ript restores it from the rule files")
+                        findings.append("\(kernel.key) chain \(chain.name) was changed by hand; ript restores it from the rule files")
                     }
                     operations += repair
                 }
@@ -140,14 +151,14 @@ public enum Planner {
             // In sync, the common case: a directory's hook chain holds exactly
             // every partition's pointers in order, so nothing is stale,
             // foreign or out of place.
-            if request.apply && request.scope == .directory && existing.areExactly(context.pointers(in: hook)) { continue }
-            let target = hookTarget(hook, table: table, existing: existing, context: context, findings: &findings)
+            if request.apply && request.scope == .directory && existing.areExactly(context.pointers(in: hook, family)) { continue }
+            let target = hookTarget(hook, in: kernel.key, existing: existing, context: context, findings: &findings)
             operations += edit(chain: hook, from: existing, to: target)
         }
 
         if request.apply {
-            for hook in Bootstrap.hooks where hook.table == table {
-                let jump = Rule(target: .jump(hook.chain))
+            for hook in Bootstrap.hooks(family) where hook.table == table {
+                let jump = Bootstrap.jump(hook)
                 if !(kernel.chain(hook.builtIn)?.rules.contains { $0.rule == jump } ?? false) {
                     operations.append(.insert(chain: hook.builtIn, position: 0, rule: jump))
                 }
@@ -165,9 +176,10 @@ public enum Planner {
 
     /// Removing everything ript owns and nothing else: its hook jumps in the
     /// built-in chains, its hook chains, and every partition chain. nat first.
-    public static func flush(kernel: [Table: KernelTable]) -> Plan {
-        Plan(tables: [Table.nat, .filter].compactMap { table in
-            kernel[table].map { TablePlan(table: table, operations: flush(table: $0)) }
+    public static func flush(kernel: [FamilyTable: KernelTable]) -> Plan {
+        let order = Family.allCases.flatMap { family in [Table.nat, .filter].map { FamilyTable(family, $0) } }
+        return Plan(tables: order.compactMap { key in
+            kernel[key].map { TablePlan(key, operations: flush(table: $0)) }
         }, findings: [], raw: [])
     }
 
@@ -203,8 +215,8 @@ public enum Planner {
     /// they are cleaned. File scope: a partition's pointers where its old
     /// ones were, or at the end; other partitions' stay where they are.
     /// Rules ript did not write are drift: apply removes and reports them.
-    static func hookTarget(_ hook: String, table: Table, existing: KernelRules, context: Context, findings: inout [String]) -> [Key] {
-        let request = context.request
+    static func hookTarget(_ hook: String, in kernelTable: FamilyTable, existing: KernelRules, context: Context, findings: inout [String]) -> [Key] {
+        let request = context.request, table = kernelTable.table
         var stalePointers: [String: [Key]] = [:]
         var removedPointers: [Key] = []
         var outOfScope: [Int: Key] = [:]
@@ -217,7 +229,7 @@ public enum Planner {
                 let owned = Ownership.partitionChain(chain, in: table)
             else {
                 if request.apply {
-                    findings.append("\(table.rawValue) chain \(hook) holds a rule ript did not write (rule \(index + 1)); ript removes it")
+                    findings.append("\(kernelTable) chain \(hook) holds a rule ript did not write (rule \(index + 1)); ript removes it")
                 } else {
                     outOfScope[index] = key
                 }
@@ -247,7 +259,7 @@ public enum Planner {
         }
 
         func block(_ chainSet: ChainSet) -> [Key] {
-            chainSet.pointers.filter { $0.chain == hook }.map { Key.rule($0.rule) } + (stalePointers[chainSet.partition] ?? [])
+            chainSet.pointers.filter { $0.chain == hook && $0.family == kernelTable.family }.map { Key.rule($0.rule) } + (stalePointers[chainSet.partition] ?? [])
         }
         switch request.scope {
         case .directory:

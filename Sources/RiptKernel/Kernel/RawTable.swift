@@ -6,17 +6,23 @@ import RiptCore
 
 /// Reading a table without libiptc, for commands that only read (diff, and
 /// apply's verification): the kernel's own blob (`IPT_SO_GET_INFO`, then
-/// `IPT_SO_GET_ENTRIES`), walked in place. It skips libiptc's parse into
+/// `IPT_SO_GET_ENTRIES`; `IP6T_SO_…` on an IPv6 socket), walked in place. It skips libiptc's parse into
 /// chain lists, about a third of reading a 50,000-rule table, and gives the
 /// same `KernelTable` libiptc would (debug builds can check that with
 /// RIPT_CHECK_READER=1). Changes still go through libiptc handles.
 extension IPTCTable {
     static let hookNames = ["PREROUTING", "INPUT", "FORWARD", "OUTPUT", "POSTROUTING"]
 
-    /// Reads a table as the kernel holds it now.
-    public static func snapshot(_ table: Table, protocols: ProtocolTable, expected: ExpectedChains = .none, faults: IPTCFaults = .none) throws(IPTCError) -> KernelTable {
-        if let code = faults.inject("iptc_init") { throw error("getsockopt", code) }
-        let socket = Glibc.socket(AF_INET, Int32(SOCK_RAW.rawValue), Int32(IPPROTO_RAW))
+    /// Reads a table as the kernel holds it now. The two families' requests
+    /// and replies have the same layout (checked in the shim); only the
+    /// socket, its level and the entries differ.
+    public static func snapshot(_ key: FamilyTable, protocols: ProtocolTable, expected: ExpectedChains = .none, faults: IPTCFaults = .none) throws(IPTCError) -> KernelTable {
+        let table = key.table
+        let ipv4 = key.family == .ipv4
+        if let code = faults.inject(ipv4 ? "iptc_init" : "ip6tc_init") { throw error("getsockopt", code) }
+        let level = ipv4 ? Int32(IPPROTO_IP) : Int32(IPPROTO_IPV6)
+        let (getInfo, getEntries) = ipv4 ? (IPT_SO_GET_INFO, IPT_SO_GET_ENTRIES) : (IP6T_SO_GET_INFO, IP6T_SO_GET_ENTRIES)
+        let socket = Glibc.socket(ipv4 ? AF_INET : AF_INET6, Int32(SOCK_RAW.rawValue), Int32(IPPROTO_RAW))
         guard socket >= 0 else { throw error("socket", errno) }
         defer { close(socket) }
         for _ in 0..<10 {
@@ -25,7 +31,7 @@ extension IPTCTable {
                 for (index, byte) in table.rawValue.utf8.prefix(31).enumerated() { name[index] = byte }
             }
             var length = socklen_t(MemoryLayout<ipt_getinfo>.size)
-            guard getsockopt(socket, Int32(IPPROTO_IP), IPT_SO_GET_INFO, &info, &length) == 0 else { throw error("getsockopt", errno) }
+            guard getsockopt(socket, level, getInfo, &info, &length) == 0 else { throw error("getsockopt", errno) }
 
             let headerSize = MemoryLayout<ipt_get_entries>.size
             let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: headerSize + Int(info.size), alignment: 8)
@@ -35,12 +41,12 @@ extension IPTCTable {
             request.pointee.name = info.name
             request.pointee.size = info.size
             var entriesLength = socklen_t(buffer.count)
-            if Trace.phase("read \(table.rawValue): IPT_SO_GET_ENTRIES", { getsockopt(socket, Int32(IPPROTO_IP), IPT_SO_GET_ENTRIES, buffer.baseAddress, &entriesLength) }) != 0 {
+            if Trace.phase("read \(key): GET_ENTRIES", { getsockopt(socket, level, getEntries, buffer.baseAddress, &entriesLength) }) != 0 {
                 if errno == EAGAIN { continue }  // the table changed size between the two calls
                 throw error("getsockopt", errno)
             }
             let blob = UnsafeRawBufferPointer(rebasing: buffer[headerSize...])
-            return Trace.phase("read \(table.rawValue): walk") { walk(blob, info: info, table: table, protocols: protocols, expected: expected) }
+            return Trace.phase("read \(key): walk") { walk(blob, info: info, key: key, protocols: protocols, expected: expected) }
         }
         throw error("getsockopt", EAGAIN)
     }
@@ -48,7 +54,8 @@ extension IPTCTable {
     /// The chains of a table blob: built-in chains from their hook entry to
     /// their underflow (the policy), user chains from their ERROR head to the
     /// RETURN before the next head; the blob ends with an ERROR entry.
-    private static func walk(_ blob: UnsafeRawBufferPointer, info: ipt_getinfo, table: Table, protocols: ProtocolTable, expected: ExpectedChains) -> KernelTable {
+    private static func walk(_ blob: UnsafeRawBufferPointer, info: ipt_getinfo, key: FamilyTable, protocols: ProtocolTable, expected: ExpectedChains) -> KernelTable {
+        let layout = EntryLayout.of(key.family)
         struct Raw {
             var name: String
             var builtIn: Bool
@@ -67,10 +74,9 @@ extension IPTCTable {
         var firstRuleOffset: [Int: String] = [:]  // where jumps into a user chain land
         var offset = 0
         var inUserChain = false
-        while offset + entrySize <= blob.count {
-            let entry = blob.loadUnaligned(fromByteOffset: offset, as: ipt_entry.self)
-            let size = Int(entry.next_offset), targetOffset = Int(entry.target_offset)
-            guard size >= entrySize, offset + size <= blob.count, targetOffset + headerSize <= size else { break }
+        while offset + layout.size <= blob.count {
+            let size = layout.nextOffset(blob.baseAddress! + offset), targetOffset = layout.targetOffset(blob.baseAddress! + offset)
+            guard size >= layout.size, offset + size <= blob.count, targetOffset + headerSize <= size else { break }
             // Compared as bytes: this runs for every entry of the table.
             let nameField = UnsafeRawBufferPointer(rebasing: blob[(offset + targetOffset + 2)..<(offset + targetOffset + 31)])
             let isErrorTarget = named(UnsafeRawBufferPointer(rebasing: nameField.prefix { $0 != 0 }), "ERROR")
@@ -102,13 +108,12 @@ extension IPTCTable {
         let known = Set(chains.map(\.name))
         let result = (builtIns + users).map { chain in
             let entries = chain.entries.lazy.map { UnsafeRawBufferPointer(rebasing: blob[$0.offset..<($0.offset + $0.size)]) }
-            if !chain.builtIn, let verified = expected.verify(chain.name, in: table, entries: entries) {
+            if !chain.builtIn, let verified = expected.verify(chain.name, in: key, entries: entries) {
                 return KernelChain(name: chain.name, isBuiltIn: false, policy: nil, rules: verified)
             }
             return KernelChain(name: chain.name, isBuiltIn: chain.builtIn, policy: chain.policy, rules: KernelRules(chain.entries.map { offset, size in
                 let bytes = UnsafeRawBufferPointer(rebasing: blob[offset..<(offset + size)])
-                let entry = bytes.loadUnaligned(as: ipt_entry.self)
-                let targetOffset = Int(entry.target_offset)
+                let targetOffset = layout.targetOffset(bytes.baseAddress!)
                 let name = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[(targetOffset + 2)..<(targetOffset + 31)]).prefix { $0 != 0 }, as: UTF8.self)
                 var targetName = name
                 if name.isEmpty {
@@ -122,10 +127,10 @@ extension IPTCTable {
                         targetName = firstRuleOffset[Int(verdict)] ?? ""
                     }
                 }
-                return KernelRule(decoding: bytes, targetName: targetName, chains: known, protocols: protocols)
+                return KernelRule(decoding: bytes, family: key.family, targetName: targetName, chains: known, protocols: protocols)
             }))
         }
-        return KernelTable(table: table, chains: result)
+        return KernelTable(key, chains: result)
     }
 
     private static func verdictName(_ verdict: Int32) -> String? {

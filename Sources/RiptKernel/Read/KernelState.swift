@@ -13,8 +13,8 @@ public struct KernelRule: Sendable, Hashable {
     }
 
     /// Decodes an entry in place; only what ript can't decode is copied, to report it.
-    init(decoding bytes: UnsafeRawBufferPointer, targetName: String, chains: Set<String>, protocols: ProtocolTable) {
-        let rule = IPTCTable.rule(from: bytes, targetName: targetName, chains: chains, protocols: protocols)
+    init(decoding bytes: UnsafeRawBufferPointer, family: Family, targetName: String, chains: Set<String>, protocols: ProtocolTable) {
+        let rule = IPTCTable.rule(from: bytes, family: family, targetName: targetName, chains: chains, protocols: protocols)
         self.init(rule: rule, entry: rule == nil ? KernelEntry(bytes: Array(bytes), targetName: targetName) : nil)
     }
 }
@@ -96,39 +96,40 @@ public struct ExpectedChains: Sendable {
         let rules: [Rule]
         let entries: [UInt8]
     }
-    private let chains: [Table: [String: Chain]]
+    private let chains: [FamilyTable: [String: Chain]]
 
     public static let none = ExpectedChains(chains: [:])
 
-    private init(chains: [Table: [String: Chain]]) { self.chains = chains }
+    private init(chains: [FamilyTable: [String: Chain]]) { self.chains = chains }
 
     /// Encodes every chain of `ruleset` that has no jumps (jumps come back
     /// as offsets, so those chains are always decoded).
     public init(_ ruleset: CompiledRuleset) {
-        self.init(ruleset.partitions.flatMap { $0.chains.map { (table: $0.table, name: $0.name, rules: $0.rules) } })
+        self.init(ruleset.partitions.flatMap { $0.chains.map { (table: FamilyTable($0.family, $0.table), name: $0.name, rules: $0.rules) } })
     }
 
     /// Encodes the given chains, by table and name, on every core.
-    init(_ chains: [(table: Table, name: String, rules: [Rule])]) {
+    init(_ chains: [(table: FamilyTable, name: String, rules: [Rule])]) {
         let encoded = chains.concurrentMap { chain in IPTCTable.kernelEntries(for: chain.rules).map { (chain, $0) } }
-        var byTable: [Table: [String: Chain]] = [:]
+        var byTable: [FamilyTable: [String: Chain]] = [:]
         for case let (chain, entries)? in encoded {
             byTable[chain.table, default: [:]][chain.name] = Chain(rules: chain.rules, entries: entries)
         }
         self.init(chains: byTable)
     }
 
-    func chain(_ name: String, in table: Table) -> Chain? { chains[table]?[name] }
+    func chain(_ name: String, in table: FamilyTable) -> Chain? { chains[table]?[name] }
 
     /// The chain's rules if `entries` (each entry's bytes) are exactly the
     /// expected ones, else nil.
-    func verify<Entries: Sequence<UnsafeRawBufferPointer>>(_ name: String, in table: Table, entries: Entries) -> KernelRules? {
+    func verify<Entries: Sequence<UnsafeRawBufferPointer>>(_ name: String, in table: FamilyTable, entries: Entries) -> KernelRules? {
         guard let chain = chain(name, in: table) else { return nil }
+        let layout = EntryLayout.of(table.family)
         var offset = 0
         let same = chain.entries.withUnsafeBytes { expected -> Bool in
             for entry in entries {
                 guard offset + entry.count <= expected.count,
-                    IPTCTable.isSame(entry, as: UnsafeRawBufferPointer(rebasing: expected[offset..<(offset + entry.count)]))
+                    IPTCTable.isSame(entry, as: UnsafeRawBufferPointer(rebasing: expected[offset..<(offset + entry.count)]), layout: layout)
                 else { return false }
                 offset += entry.count
             }
@@ -138,14 +139,18 @@ public struct ExpectedChains: Sendable {
     }
 }
 
-/// Stage 4, read: one table as the kernel holds it, every rule decoded.
+/// Stage 4, read: one table of one family as the kernel holds it, every
+/// rule decoded (or verified to be what ript wrote).
 public struct KernelTable: Sendable {
-    public let table: Table
+    public let key: FamilyTable
     public let chains: [KernelChain]
     private let index: [String: Int]
 
-    public init(table: Table, chains: [KernelChain]) {
-        self.table = table
+    public var family: Family { key.family }
+    public var table: Table { key.table }
+
+    public init(_ key: FamilyTable, chains: [KernelChain]) {
+        self.key = key
         self.chains = chains
         self.index = Dictionary(chains.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { first, _ in first })
     }
@@ -153,20 +158,21 @@ public struct KernelTable: Sendable {
     /// Reads a table through an open handle; chains found to be as
     /// `expected` are not decoded.
     public init(reading handle: IPTCTable, table: Table, protocols: ProtocolTable, expected: ExpectedChains = .none) {
+        let key = FamilyTable(handle.family, table)
         let names = handle.chainNames()
         let known = Set(names)
         let chains = names.map { name in
             let builtIn = handle.isBuiltIn(name)
-            if let verified = expected.verify(name, in: table, entries: handle.entries(in: name)) {
+            if let verified = expected.verify(name, in: key, entries: handle.entries(in: name)) {
                 return KernelChain(name: name, isBuiltIn: builtIn, policy: nil, rules: verified)
             }
             var rules: [KernelRule] = []
             handle.forEachEntry(in: name) { bytes, target in
-                rules.append(KernelRule(decoding: bytes, targetName: target, chains: known, protocols: protocols))
+                rules.append(KernelRule(decoding: bytes, family: handle.family, targetName: target, chains: known, protocols: protocols))
             }
             return KernelChain(name: name, isBuiltIn: builtIn, policy: builtIn ? handle.policy(of: name) : nil, rules: KernelRules(rules))
         }
-        self.init(table: table, chains: chains)
+        self.init(key, chains: chains)
     }
 
     /// For RIPT_TRACE: how many of ript's partition chains were verified
@@ -175,7 +181,7 @@ public struct KernelTable: Sendable {
         Trace.note({
             let owned = chains.filter { Ownership.partitionChain($0.name, in: table) != nil }
             let verified = owned.count { $0.rules.wereVerified }
-            return "read \(table.rawValue): \(verified) partition chains verified byte for byte, \(owned.count - verified) decoded"
+            return "read \(key): \(verified) partition chains verified byte for byte, \(owned.count - verified) decoded"
         }())
     }
 
