@@ -19,6 +19,10 @@ Partition("dualstack") {
     Accept("ping, each family's own ICMP") {
         Protocols("icmp", "ipv6-icmp")
     }
+    Accept("ping the website, in each family with its own ICMP") {
+        Protocols("icmp", "ipv6-icmp")
+        To("www", "www6")
+    }
     Drop("no admin tools from outside the admin networks") {
         Ports(8080)
         From("admins", "admins6")

@@ -151,11 +151,20 @@ func chainSet(_ text: String) throws -> ChainSet {
         #expect(Self.rules(set, .ipv6) == ["-s 2001:db8:1::/64 -d 2001:db8::80/128 -p tcp -m tcp --dport 80 -j ACCEPT"])
     }
 
-    @Test("icmp with only 'all' goes to IPv4 alone and ipv6-icmp to IPv6 alone; with a label of the other family, each is an error")
+    @Test("icmp goes to IPv4 alone and ipv6-icmp to IPv6 alone; either is an error in a rule whose labels are all of the other family")
     func icmpPerFamily() throws {
         let set = try chainSet(#"Partition("ping") { Accept("ping") { Protocols("icmp", "ipv6-icmp") } }"#)
         #expect(Self.rules(set, .ipv4) == ["-p icmp -j ACCEPT"])
         #expect(Self.rules(set, .ipv6) == ["-p ipv6-icmp -j ACCEPT"])
+        let both = try chainSet(#"""
+            Partition("ping") {
+                Label("h", address: "192.0.2.1")
+                Label("h6", address: "2001:db8::1")
+                Accept("ping") { Protocols("icmp", "ipv6-icmp"); To("h", "h6") }
+            }
+            """#)
+        #expect(Self.rules(both, .ipv4) == ["-d 192.0.2.1/32 -p icmp -j ACCEPT"])
+        #expect(Self.rules(both, .ipv6) == ["-d 2001:db8::1/128 -p ipv6-icmp -j ACCEPT"])
         let result = compile([("rules.swift", #"""
             Partition("ping") {
                 Label("h6", address: "2001:db8::1")

@@ -429,24 +429,24 @@ private struct PartitionCompilation {
         let froms = body.froms.orAll, tos = body.tos.orAll
         checkPartners(froms, "From", among: tos.map(\.family), "To", word: word, at: body.fromLocation ?? rule.location)
         checkPartners(tos, "To", among: froms.map(\.family), "From", word: word, at: rule.location)
-        for from in froms {
-            for to in tos {
-                guard let (families, explicit) = families(of: [from, to]) else { continue }
-                for family in families {
-                    let familyProtocols = self.protocols(protocols, in: family, explicit: explicit, at: body.explicitProtocols ?? rule.location)
-                    if familyProtocols.isEmpty { continue }
-                    filterPointers.append(Rule(family, destination: to.network(in: family), target: .jump(filterChain)))
-                    for ipProtocol in familyProtocols {
-                        let base = Rule(family, source: from.network(in: family), destination: to.network(in: family),
-                                        inInterface: body.interface, ipProtocol: ipProtocol, target: action)
-                        if body.ports.isEmpty {
-                            append(base, to: \.filterRules, log: rule.log && rule.action != .log)
-                        }
-                        for case (.port(let range), _) in body.ports {
-                            var ported = base
-                            ported.destinationPort = range
-                            append(ported, to: \.filterRules, log: rule.log && rule.action != .log)
-                        }
+        let pairs = froms.flatMap { from in tos.compactMap { to in families(of: [from, to]).map { (from, to, $0) } } }
+        checkProtocolFamilies(protocols, in: Set(pairs.flatMap(\.2)), at: body.explicitProtocols ?? rule.location)
+        for (from, to, families) in pairs {
+            for family in families {
+                let familyProtocols = protocols.filter { $0?.onlyIn ?? family == family }
+                // Only the other family's ICMP: nothing to match in this one.
+                if familyProtocols.isEmpty { continue }
+                filterPointers.append(Rule(family, destination: to.network(in: family), target: .jump(filterChain)))
+                for ipProtocol in familyProtocols {
+                    let base = Rule(family, source: from.network(in: family), destination: to.network(in: family),
+                                    inInterface: body.interface, ipProtocol: ipProtocol, target: action)
+                    if body.ports.isEmpty {
+                        append(base, to: \.filterRules, log: rule.log && rule.action != .log)
+                    }
+                    for case (.port(let range), _) in body.ports {
+                        var ported = base
+                        ported.destinationPort = range
+                        append(ported, to: \.filterRules, log: rule.log && rule.action != .log)
                     }
                 }
             }
@@ -471,9 +471,10 @@ private struct PartitionCompilation {
         let log = rewrite.log
         // Each From label applies to the DNATs of its family.
         checkPartners(body.froms, "From", among: body.dnats.map(\.1.family), "DNAT", word: "Rewrite", at: body.fromLocation ?? rewrite.location)
-        for (publicAddress, privateAddress, location) in body.dnats {
+        checkProtocolFamilies(protocols, in: Set(body.dnats.map(\.1.family)), at: body.explicitProtocols ?? rewrite.location)
+        for (publicAddress, privateAddress, _) in body.dnats {
             let family = privateAddress.family
-            let familyProtocols = self.protocols(protocols, in: family, explicit: true, at: body.explicitProtocols ?? location)
+            let familyProtocols = protocols.filter { $0?.onlyIn ?? family == family }
             let froms = body.froms.orAll.filter { $0.family ?? family == family }.map { $0.network(in: family) }
             filterPointers.append(Rule(family, destination: privateAddress, target: .jump(filterChain)))
             dnatPointers.append(Rule(family, destination: publicAddress.network(in: family), target: .jump(dnatChain)))
@@ -512,11 +513,11 @@ private struct PartitionCompilation {
 
     /// The families a rule over these labels is written in: the family of its
     /// labels, or both when every one is `all`; nil when they are of
-    /// different families. `explicit` says a label chose the family.
-    func families(of addresses: [LabelAddress]) -> (families: [Family], explicit: Bool)? {
+    /// different families.
+    func families(of addresses: [LabelAddress]) -> [Family]? {
         let chosen = Set(addresses.compactMap(\.family))
         guard chosen.count <= 1 else { return nil }
-        return chosen.first.map { ([$0], true) } ?? (Family.allCases, false)
+        return chosen.first.map { [$0] } ?? Family.allCases
     }
 
     /// Every label of one side (`From`) needs something of its family on the
@@ -531,18 +532,17 @@ private struct PartitionCompilation {
         }
     }
 
-    /// The rule's protocols in one family. A protocol of the other family
-    /// (icmp in IPv6, ipv6-icmp in IPv4) is an error when the rule's labels
-    /// chose the family, and is left out of it when only `all` brought it in.
-    mutating func protocols(_ protocols: [IPProtocol?], in family: Family, explicit: Bool, at location: SourceLocation) -> [IPProtocol?] {
-        protocols.filter { ipProtocol in
-            guard let ipProtocol, let other = ipProtocol.onlyIn, other != family else { return true }
-            if explicit {
-                let instead = family == .ipv6 ? "ipv6-icmp" : "icmp"
-                error("protocol '\(ipProtocol.name)' is \(other.name) only and this rule's addresses are \(family.name); use '\(instead)' for \(family == .ipv6 ? "ICMPv6" : "ICMP")",
-                      at: location)
-            }
-            return false
+    /// A protocol of one family alone (icmp is IPv4's, ipv6-icmp IPv6's)
+    /// needs the rule to be in that family: for some pair of its labels, or
+    /// through 'all'. In the rule's other family it is left out.
+    mutating func checkProtocolFamilies(_ protocols: [IPProtocol?], in families: Set<Family>, at location: SourceLocation) {
+        guard !families.isEmpty else { return }
+        for case let ipProtocol? in protocols {
+            guard let own = ipProtocol.onlyIn, !families.contains(own) else { continue }
+            let other = own == .ipv4 ? Family.ipv6 : .ipv4
+            let instead = other == .ipv6 ? "ipv6-icmp" : "icmp"
+            error("protocol '\(ipProtocol.name)' is \(own.name) only and this rule's addresses are \(other.name); use '\(instead)' for \(other == .ipv6 ? "ICMPv6" : "ICMP")",
+                  at: location)
         }
     }
 
