@@ -1,9 +1,21 @@
 /* The floor for changing one table through libiptc: N times, iptc_init the
  * table, make a trivial change (create or delete one chain, alternately, so
  * the commit is real), iptc_commit. Prints the median milliseconds.
+ * Built with -DIPV6 (and -lip6tc) it does the same to an ip6tables table.
  * Built and run by bench/kernel.sh, only inside its own network namespace. */
 #include <errno.h>
+#ifdef IPV6
+#include <libiptc/libip6tc.h>
+#define iptc_init ip6tc_init
+#define iptc_is_chain ip6tc_is_chain
+#define iptc_delete_chain ip6tc_delete_chain
+#define iptc_create_chain ip6tc_create_chain
+#define iptc_commit ip6tc_commit
+#define iptc_free ip6tc_free
+#define iptc_strerror ip6tc_strerror
+#else
 #include <libiptc/libiptc.h>
+#endif
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

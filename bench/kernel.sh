@@ -3,27 +3,36 @@
 # made for the run (unshare -n) and gone after it: never this machine's own.
 #
 #   first load    ript rules apply            vs iptables-legacy-restore --noflush of the same rules
-#   one change    ript rules apply            vs one iptc_init+iptc_commit of each changed table (a process each)
-#                                             and iptables-legacy-restore --noflush of the same delta
-#   in sync       ript rules diff (no-op)     vs one iptables-legacy-save
+#                                                (and ip6tables-legacy-restore of the IPv6 half)
+#   one change    ript rules apply            vs one iptc_init+iptc_commit (ip6tc_ for IPv6) of each
+#                                                changed table, a process each
+#                                             and iptables/ip6tables-legacy-restore --noflush of the same delta
+#   in sync       ript rules diff (no-op)     vs one iptables-legacy-save and one ip6tables-legacy-save
 #
 # RULES (default 50000) rules from bench/make-rules.py; medians of RUNS runs.
+# DUAL=1: a dual-stack set, RULES/2 rules in each family (RULES=50000 DUAL=1
+# is 25,000 per family). Without it every rule is IPv4 and the IPv6 tables
+# hold each partition's empty chains, as ript makes them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RULES=${RULES:-50000}
 RUNS=${RUNS:-5}
+DUAL=${DUAL:-}
 OUT=${OUT:-bench/out}
+SET="rules-$RULES"
+[ -n "$DUAL" ] && SET="rules-dual-$RULES"
 mkdir -p "$OUT"
 
 if [ -z "${RIPT_BENCH_INSIDE:-}" ]; then
     swift build -c release --product ript >&2
     gcc -O2 -o "$OUT/iptc-cycle" bench/iptc-cycle.c -lip4tc
-    [ -d "$OUT/rules-$RULES" ] || bench/make-rules.py --rules "$RULES" "$OUT/rules-$RULES" >&2
+    gcc -O2 -DIPV6 -o "$OUT/ip6tc-cycle" bench/iptc-cycle.c -lip6tc
+    [ -d "$OUT/$SET" ] || bench/make-rules.py --rules "$RULES" ${DUAL:+--dual} "$OUT/$SET" >&2
     exec env RIPT_BENCH_INSIDE=1 XTABLES_LOCKFILE="$PWD/$OUT/xtables.lock" unshare -n "$0" "$@"
 fi
 
 RIPT=.build/release/ript
-RULE_DIR="$OUT/rules-$RULES"
+RULE_DIR="$OUT/$SET"
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 cp -r "$RULE_DIR" "$WORK/rules"
@@ -32,23 +41,29 @@ CHANGED="$WORK/rules/group000/p00000.swift"
 ms() { local start end; start=$(date +%s%N); "$@" > /dev/null; end=$(date +%s%N); echo $(( (end - start) / 1000000 )); }
 median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 empty() {
-    for table in filter nat; do
-        iptables-legacy -t "$table" -F; iptables-legacy -t "$table" -X
+    for tool in iptables-legacy ip6tables-legacy; do
+        for table in filter nat; do
+            $tool -t "$table" -F; $tool -t "$table" -X
+        done
     done
 }
+restore_both() { iptables-legacy-restore --noflush "$1"; ip6tables-legacy-restore --noflush "$2"; }
+save_both() { iptables-legacy-save; ip6tables-legacy-save; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 
-iptables-legacy -t filter -S > /dev/null; iptables-legacy -t nat -S > /dev/null
-$RIPT rules generate --format restore "$WORK/rules" > "$WORK/full.restore"
+for tool in iptables-legacy ip6tables-legacy; do $tool -t filter -S > /dev/null; $tool -t nat -S > /dev/null; done
+$RIPT rules generate --format restore --family 4 "$WORK/rules" > "$WORK/full.restore"
+$RIPT rules generate --format restore --family 6 "$WORK/rules" > "$WORK/full6.restore"
 
 # First load.
-restore_load=$(for _ in $(seq "$RUNS"); do empty; ms iptables-legacy-restore --noflush "$WORK/full.restore"; done | median)
+restore_load=$(for _ in $(seq "$RUNS"); do empty; ms restore_both "$WORK/full.restore" "$WORK/full6.restore"; done | median)
 ript_load=$(for _ in $(seq "$RUNS"); do empty; ms $RIPT rules apply "$WORK/rules"; done | median)
 loaded=$(iptables-legacy-save | grep -c '^-A')
+loaded6=$(ip6tables-legacy-save | grep -c '^-A' || true)
 
 # In sync: diff with nothing to do.
 ript_diff=$(for _ in $(seq "$RUNS"); do ms $RIPT rules diff "$WORK/rules"; done | median)
-save=$(for _ in $(seq "$RUNS"); do ms iptables-legacy-save; done | median)
+save=$(for _ in $(seq "$RUNS"); do ms save_both; done | median)
 [ -z "$($RIPT rules diff "$WORK/rules")" ]
 
 # One partition changed: alternately applied by ript and by restoring the
@@ -58,27 +73,30 @@ restore_change=()
 cycles=()
 port=20000
 for i in $(seq $((RUNS * 2))); do
-    sed -i "s/Ports([0-9]*); From(\"db\")/Ports($port); From(\"db\")/" "$CHANGED"
+    sed -i "s/Ports([0-9]*); From(\"db\"/Ports($port); From(\"db\"/" "$CHANGED"
     port=$((port + 1))
     if [ $((i % 2)) = 1 ]; then
         ript_change+=("$(ms $RIPT rules apply "$WORK/rules")")
     else
-        $RIPT rules diff --format restore "$WORK/rules" > "$WORK/delta.restore"
-        restore_change+=("$(ms iptables-legacy-restore --noflush "$WORK/delta.restore")")
+        $RIPT rules diff --format restore --family 4 "$WORK/rules" > "$WORK/delta.restore"
+        $RIPT rules diff --format restore --family 6 "$WORK/rules" > "$WORK/delta6.restore"
+        restore_change+=("$(ms restore_both "$WORK/delta.restore" "$WORK/delta6.restore")")
     fi
     [ -z "$($RIPT rules diff "$WORK/rules")" ]
     $RIPT clean apply "$WORK/rules" > /dev/null
     # One init+commit of each table, each in a process of its own as ript's
-    # are (a warm loop in one process reuses the 7 MB blob's pages).
-    cycles+=("$(awk -v a="$("$OUT/iptc-cycle" filter 1)" -v b="$("$OUT/iptc-cycle" nat 1)" 'BEGIN { print a + b }')")
+    # are (a warm loop in one process reuses the 7 MB blob's pages). All
+    # four change: the partition's new chains are made in both families.
+    cycles+=("$( { "$OUT/iptc-cycle" filter 1; "$OUT/iptc-cycle" nat 1; "$OUT/ip6tc-cycle" filter 1; "$OUT/ip6tc-cycle" nat 1; } | awk '{ s += $1 } END { print s }')")
 done
 ript_change=$(printf '%s\n' "${ript_change[@]}" | median)
 restore_change=$(printf '%s\n' "${restore_change[@]}" | median)
 cycle=$(printf '%s\n' "${cycles[@]}" | median)
 
-printf '%s rules loaded (%s kernel rules); medians of %s runs, milliseconds\n' "$RULES" "$loaded" "$RUNS"
+printf '%s rules%s loaded (%s iptables and %s ip6tables kernel rules); medians of %s runs, milliseconds\n' \
+    "$RULES" "${DUAL:+ (dual stack)}" "$loaded" "$loaded6" "$RUNS"
 printf '%-44s %8s %8s %8s\n' "" ript other "ript/other"
 printf '%-44s %8s %8s %8s\n' "first load vs iptables-legacy-restore" "$ript_load" "$restore_load" "$(ratio "$ript_load" "$restore_load")"
-printf '%-44s %8s %8s %8s\n' "one-partition change vs init+commit (f+nat)" "$ript_change" "$cycle" "$(ratio "$ript_change" "$cycle")"
+printf '%-44s %8s %8s %8s\n' "one-partition change vs init+commit (4 tables)" "$ript_change" "$cycle" "$(ratio "$ript_change" "$cycle")"
 printf '%-44s %8s %8s %8s\n' "one-partition change vs restore of the delta" "$ript_change" "$restore_change" "$(ratio "$ript_change" "$restore_change")"
-printf '%-44s %8s %8s %8s\n' "diff in sync vs iptables-legacy-save" "$ript_diff" "$save" "$(ratio "$ript_diff" "$save")"
+printf '%-44s %8s %8s %8s\n' "diff in sync vs iptables+ip6tables-legacy-save" "$ript_diff" "$save" "$(ratio "$ript_diff" "$save")"
