@@ -361,7 +361,7 @@ private struct CacheReader {
     mutating func address(_ family: Family) throws -> IPAddress {
         switch family {
         case .ipv4: return .v4(try u32())
-        case .ipv6: return .v6(try take(16).reduce(UInt128(0)) { $0 << 8 | UInt128($1) })
+        case .ipv6: return .v6(IPv6Network.address(bytes: try take(16)))
         }
     }
 

@@ -29,6 +29,11 @@ public struct IPv6Network: NetworkPrefix {
         (0..<16).map { UInt8(truncatingIfNeeded: value >> (120 - 8 * $0)) }
     }
 
+    /// The inverse: the address in the first 16 bytes of `bytes`, network byte order.
+    public static func address<Bytes: Sequence<UInt8>>(bytes: Bytes) -> UInt128 {
+        bytes.prefix(16).reduce(UInt128(0)) { $0 << 8 | UInt128($1) }
+    }
+
     /// Any form of RFC 4291 that `inet_pton` reads (`2001:db8::10`,
     /// `::ffff:192.0.2.1`); no zone (`%eth0`).
     public static func parseAddress(_ text: Substring) -> UInt128? {
@@ -36,7 +41,7 @@ public struct IPv6Network: NetworkPrefix {
         guard !text.isEmpty, text.utf8.count <= 45, text.utf8.allSatisfy({ $0 < 0x80 && $0 != 0 }) else { return nil }
         var raw = in6_addr()
         guard inet_pton(AF_INET6, String(text), &raw) == 1 else { return nil }
-        return withUnsafeBytes(of: &raw) { bytes in bytes.reduce(UInt128(0)) { $0 << 8 | UInt128($1) } }
+        return withUnsafeBytes(of: &raw) { address(bytes: $0) }
     }
 
     /// The address as `inet_ntop` (and so ip6tables-save) writes it.

@@ -257,7 +257,7 @@ extension IPTCTable {
         withUnsafeBytes(of: field) { bytes in
             switch family {
             case .ipv4: bytes[4...].allSatisfy { $0 == 0 } ? .v4(UInt32(bigEndian: field.ip)) : nil
-            case .ipv6: .v6(bytes.prefix(16).reduce(UInt128(0)) { $0 << 8 | UInt128($1) })
+            case .ipv6: .v6(IPv6Network.address(bytes: bytes))
             }
         }
     }
@@ -337,7 +337,7 @@ extension IPTCTable {
     }
 
     private static func network(_ address: in6_addr, _ mask: in6_addr) -> IPv6Network? {
-        func value(_ raw: in6_addr) -> UInt128 { withUnsafeBytes(of: raw) { $0.reduce(UInt128(0)) { $0 << 8 | UInt128($1) } } }
+        func value(_ raw: in6_addr) -> UInt128 { withUnsafeBytes(of: raw) { IPv6Network.address(bytes: $0) } }
         let hostMask = value(mask), hostAddress = value(address)
         let network = IPv6Network(address: hostAddress, prefixLength: hostMask.nonzeroBitCount)
         guard network.mask == hostMask, network.address == hostAddress else { return nil }
