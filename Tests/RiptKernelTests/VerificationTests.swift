@@ -102,7 +102,7 @@ import Testing
         #expect(Self.verify([entries[1], entries[0]] + entries.dropFirst(2), family) == nil)
         #expect(Self.verify(entries, family, name: "web-a1b2c3e") == nil)
         #expect(Self.verify(entries, family, table: .nat) == nil)
-        #expect(Self.verify(entries, family == .ipv4 ? .ipv6 : .ipv4) == nil)
+        #expect(Self.verify(entries, family.other) == nil)
         #expect(Self.verify([], family) == nil)
     }
 }

@@ -113,7 +113,7 @@ public struct Rule: Hashable, Sendable {
         switch target {
         case .accept: arguments.append("ACCEPT")
         case .drop: arguments.append("DROP")
-        case .reject: arguments += ["REJECT", "--reject-with", family == .ipv4 ? "icmp-port-unreachable" : "icmp6-port-unreachable"]
+        case .reject: arguments += ["REJECT", "--reject-with", family.rejectWith]
         case .log: arguments.append("LOG")
         case .jump(let chain): arguments.append(chain)
         case .dnat(let to, let port):

@@ -220,10 +220,10 @@ private struct PartitionCompilation {
         var fromLocation: SourceLocation?
         var tos: [LabelAddress] = []
         var interface: String?
-        /// (public, private) pairs, where they were written.
-        var dnats: [(LabelAddress, IPNetwork, SourceLocation)] = []
-        /// (private, public) pairs, where they were written.
-        var snats: [(LabelAddress, IPNetwork, SourceLocation)] = []
+        /// (public, private) pairs.
+        var dnats: [(LabelAddress, IPNetwork)] = []
+        /// (private, public) pairs.
+        var snats: [(LabelAddress, IPNetwork)] = []
     }
 
     enum PortUse {
@@ -300,7 +300,7 @@ private struct PartitionCompilation {
     mutating func translation(
         _ mapping: LabelMapping, _ nat: String, from fromRole: String, to toRole: String,
         in kind: RuleKind, word: String, at location: SourceLocation
-    ) -> [(LabelAddress, IPNetwork, SourceLocation)] {
+    ) -> [(LabelAddress, IPNetwork)] {
         guard case .rewrite = kind else {
             error("\(nat) belongs in a Rewrite, not in \(word); write Rewrite(\"…\") { \(nat)(\"\(fromRole)\" => \"\(toRole)\") }", at: location)
             return []
@@ -314,7 +314,7 @@ private struct PartitionCompilation {
                 error("\(nat)(\"\(label)\" => \"\(mapping.to)\") mixes address families ('\(label)' is \(network.family.name), '\(mapping.to)' is \(target.family.name)); \(nat) translates within one family, so give it an \(target.family.name) \(fromRole) label", at: location)
                 return nil
             }
-            return (address, target, location)
+            return (address, target)
         }
     }
 
@@ -472,7 +472,7 @@ private struct PartitionCompilation {
         // Each From label applies to the DNATs of its family.
         checkPartners(body.froms, "From", among: body.dnats.map(\.1.family), "DNAT", word: "Rewrite", at: body.fromLocation ?? rewrite.location)
         checkProtocolFamilies(protocols, in: Set(body.dnats.map(\.1.family)), at: body.explicitProtocols ?? rewrite.location)
-        for (publicAddress, privateAddress, _) in body.dnats {
+        for (publicAddress, privateAddress) in body.dnats {
             let family = privateAddress.family
             let familyProtocols = protocols.filter { $0?.onlyIn ?? family == family }
             let froms = body.froms.orAll.filter { $0.family ?? family == family }.map { $0.network(in: family) }
@@ -501,7 +501,7 @@ private struct PartitionCompilation {
                 }
             }
         }
-        for (privateAddress, publicAddress, _) in body.snats {
+        for (privateAddress, publicAddress) in body.snats {
             let family = publicAddress.family
             let source = privateAddress.network(in: family)
             filterPointers.append(Rule(family, source: source, target: .jump(filterChain)))
@@ -526,8 +526,7 @@ private struct PartitionCompilation {
     mutating func checkPartners(_ labels: [LabelAddress], _ role: String, among partners: [Family?], _ partnerRole: String, word: String, at location: SourceLocation) {
         guard !partners.isEmpty else { return }
         for case .network(let network, let label) in labels where !partners.contains(where: { $0 == nil || $0 == network.family }) {
-            let other = network.family == .ipv4 ? Family.ipv6 : .ipv4
-            error("\(role) '\(label)' is \(network.family.name) and every \(partnerRole) of this \(word) is \(other.name); a rule matches one address family, so pair \(network.family.name) labels with \(network.family.name) labels",
+            error("\(role) '\(label)' is \(network.family.name) and every \(partnerRole) of this \(word) is \(network.family.other.name); a rule matches one address family, so pair \(network.family.name) labels with \(network.family.name) labels",
                   at: location)
         }
     }
@@ -539,7 +538,7 @@ private struct PartitionCompilation {
         guard !families.isEmpty else { return }
         for case let ipProtocol? in protocols {
             guard let own = ipProtocol.onlyIn, !families.contains(own) else { continue }
-            let other = own == .ipv4 ? Family.ipv6 : .ipv4
+            let other = own.other
             let instead = other == .ipv6 ? "ipv6-icmp" : "icmp"
             error("protocol '\(ipProtocol.name)' is \(own.name) only and this rule's addresses are \(other.name); use '\(instead)' for \(other == .ipv6 ? "ICMPv6" : "ICMP")",
                   at: location)
@@ -607,10 +606,7 @@ private struct PartitionCompilation {
         }
         lines += raw.map { "raw -t \($0.table.rawValue) " + $0.restoreArguments.joined(separator: " ") }
         let digest = SHA256.hash(data: Array(lines.joined(separator: "\n").utf8))
-        let hash = digest.prefix(3).map { byte in
-            let digits = Array("0123456789abcdef")
-            return String([digits[Int(byte >> 4)], digits[Int(byte & 0xF)]])
-        }.joined()
+        let hash = hex(Array(digest.prefix(3)))
 
         func final(_ placeholder: String) -> String {
             let kind = placeholder.last!

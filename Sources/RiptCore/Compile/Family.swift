@@ -8,6 +8,10 @@ public enum Family: String, Hashable, Sendable, CaseIterable, Comparable {
     public var name: String { self == .ipv4 ? "IPv4" : "IPv6" }
     /// The command that manages the family's tables.
     public var command: String { self == .ipv4 ? "iptables" : "ip6tables" }
+    /// The other family.
+    public var other: Family { self == .ipv4 ? .ipv6 : .ipv4 }
+    /// What REJECT answers with: port-unreachable in the family's ICMP.
+    public var rejectWith: String { self == .ipv4 ? "icmp-port-unreachable" : "icmp6-port-unreachable" }
 
     public static func < (lhs: Family, rhs: Family) -> Bool { lhs == .ipv4 && rhs == .ipv6 }
 }

@@ -64,8 +64,7 @@ public enum JSONRenderer {
         switch rule.target {
         case .accept: members.append(("target", .string("accept")))
         case .drop: members.append(("target", .string("drop")))
-        case .reject:
-            members += [("target", .string("reject")), ("rejectWith", .string(rule.family == .ipv4 ? "icmp-port-unreachable" : "icmp6-port-unreachable"))]
+        case .reject: members += [("target", .string("reject")), ("rejectWith", .string(rule.family.rejectWith))]
         case .log: members.append(("target", .string("log")))
         case .jump(let chain): members += [("target", .string("jump")), ("chain", .string(chain))]
         case .dnat(let address, let port):
