@@ -211,6 +211,8 @@ public struct CompiledRuleset: Sendable {
     /// The same partitions with only the chains and pointers of `families`.
     /// Hashes stay: a partition has one name in both families.
     public func restricted(to families: [Family]) -> CompiledRuleset {
+        // Nothing outside `families` (every command's default): no copy.
+        if self.families.allSatisfy(families.contains) { return self }
         var restricted = CompiledRuleset(partitions: partitions.map { chainSet in
             ChainSet(
                 partition: chainSet.partition, hash: chainSet.hash, location: chainSet.location,

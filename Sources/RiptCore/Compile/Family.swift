@@ -29,6 +29,11 @@ public struct FamilyTable: Hashable, Sendable, Comparable, CustomStringConvertib
     /// `the IPv6 nat table` reads as `ip6tables nat`.
     public var description: String { "\(family.command) \(table.rawValue)" }
 
+    /// The `tables` of each family, family by family, in the order given.
+    public static func tables(_ tables: [Table], of families: [Family]) -> [FamilyTable] {
+        families.flatMap { family in tables.map { FamilyTable(family, $0) } }
+    }
+
     public static func < (lhs: FamilyTable, rhs: FamilyTable) -> Bool {
         (lhs.family, lhs.table) < (rhs.family, rhs.table)
     }

@@ -40,7 +40,7 @@ public struct Applier: Sendable {
     /// are not decoded.
     public func read(_ families: [Family], expected: ExpectedChains = .none) throws(ApplyError) -> [FamilyTable: KernelTable] {
         var tables: [FamilyTable: KernelTable] = [:]
-        for key in families.flatMap({ family in [Table.filter, .nat].map { FamilyTable(family, $0) } }) {
+        for key in FamilyTable.tables([.filter, .nat], of: families) {
             do {
                 let state = try IPTCTable.snapshot(key, protocols: protocols, expected: expected, faults: faults)
                 state.traceVerification()
@@ -143,8 +143,7 @@ public struct Applier: Sendable {
     @discardableResult
     public func flush(_ families: [Family]) throws(ApplyError) -> Plan {
         do {
-            let tables = families.flatMap { family in [Table.nat, .filter].map { FamilyTable(family, $0) } }
-            let done = try commit(tables: tables, entries: [:], expected: .none) { (kernel) throws(Never) in
+            let done = try commit(tables: FamilyTable.tables([.nat, .filter], of: families), entries: [:], expected: .none) { (kernel) throws(Never) in
                 Planner.flush(kernel: kernel)
             } remaining: { kernel in
                 Planner.flush(kernel: kernel)

@@ -64,7 +64,7 @@ public struct PlanRequest: Sendable {
     /// first (the accepts before the rewrites that need them), removals nat
     /// first (the rewrites before the accepts they needed).
     func tableOrder(_ families: [Family]) -> [FamilyTable] {
-        families.flatMap { family in (apply ? [Table.filter, .nat] : [.nat, .filter]).map { FamilyTable(family, $0) } }
+        FamilyTable.tables(apply ? [.filter, .nat] : [.nat, .filter], of: families)
     }
 }
 
@@ -177,8 +177,7 @@ public enum Planner {
     /// Removing everything ript owns and nothing else: its hook jumps in the
     /// built-in chains, its hook chains, and every partition chain. nat first.
     public static func flush(kernel: [FamilyTable: KernelTable]) -> Plan {
-        let order = Family.allCases.flatMap { family in [Table.nat, .filter].map { FamilyTable(family, $0) } }
-        return Plan(tables: order.compactMap { key in
+        Plan(tables: FamilyTable.tables([.nat, .filter], of: Family.allCases).compactMap { key in
             kernel[key].map { TablePlan(key, operations: flush(table: $0)) }
         }, findings: [], raw: [])
     }
