@@ -112,21 +112,10 @@ struct KernelApplyTests {
 
     @Test("changing one partition creates only its new chains and moves only its pointers (unshare -n)")
     func onePartitionChange() throws {
-        let result = try namespace("""
-            rules
-            $RIPT rules apply "$WORK/rules" > /dev/null
-            save > "$WORK/before"
-            sed -i 's/Ports(873)/Ports(874)/' "$WORK/rules/accept-without-to.swift"
-            $RIPT rules diff "$WORK/rules" > "$WORK/diff"
+        let (applied, removed, added) = try changeOnePartition("s/Ports(873)/Ports(874)/", in: "accept-without-to.swift", """
             $RIPT rules apply "$WORK/rules" > "$WORK/applied"
             cmp "$WORK/diff" "$WORK/applied"
-            save > "$WORK/after"
-            echo "--- applied"; cat "$WORK/applied"
-            echo "--- removed"; diff "$WORK/before" "$WORK/after" | grep '^<' || true
-            echo "--- added"; diff "$WORK/before" "$WORK/after" | grep '^>' || true
             """)
-        let output = result.standardOutput
-        let applied = section(output, "applied"), removed = section(output, "removed"), added = section(output, "added")
         #expect(removed.isEmpty, "apply removed something:\n\(removed.joined(separator: "\n"))")
         // Only the noto partition's three chains in each family, its IPv4
         // rule, and its IPv4 pointer (its labels are IPv4).
@@ -139,22 +128,11 @@ struct KernelApplyTests {
 
     @Test("changing one dual-stack partition replaces only its chains and pointers, in iptables and ip6tables (unshare -n)")
     func onePartitionChangeDualStack() throws {
-        let result = try namespace("""
-            rules
-            $RIPT rules apply "$WORK/rules" > /dev/null
-            save > "$WORK/before"
-            sed -i 's/Ports(8080)/Ports(8081)/' "$WORK/rules/dual-stack.swift"
-            $RIPT rules diff "$WORK/rules" > "$WORK/diff"
+        let (applied, removed, added) = try changeOnePartition("s/Ports(8080)/Ports(8081)/", in: "dual-stack.swift", """
             $RIPT apply "$WORK/rules" > "$WORK/applied"
             $RIPT rules diff --exit-code "$WORK/rules"
             $RIPT clean diff --exit-code "$WORK/rules"
-            save > "$WORK/after"
-            echo "--- applied"; cat "$WORK/applied"
-            echo "--- removed"; diff "$WORK/before" "$WORK/after" | grep '^<' || true
-            echo "--- added"; diff "$WORK/before" "$WORK/after" | grep '^>' || true
             """)
-        let output = result.standardOutput
-        let applied = section(output, "applied"), removed = section(output, "removed"), added = section(output, "added")
         #expect(applied.allSatisfy { $0.contains("dualstack-") }, "\(applied)")
         for tool in ["iptables ", "ip6tables "] {
             #expect(applied.contains { $0.hasPrefix(tool) && $0.contains("--dport 8081") }, "\(applied)")
@@ -429,6 +407,29 @@ struct KernelApplyTests {
         #expect(result.standardError.contains("'ript rules diff' reads or changes the kernel's firewall rules and needs root; run it with sudo"))
         #expect(result.standardOutput == "exit 2\n")
     }
+}
+
+/// Applies every example in a fresh namespace, edits one rule file with a
+/// sed expression, runs `commands` (which write what they did to
+/// $WORK/applied; $WORK/diff holds `rules diff` from before them), and
+/// returns what they printed and the lines the saved state lost and gained.
+private func changeOnePartition(_ edit: String, in file: String, _ commands: String, sourceLocation: SourceLocation = #_sourceLocation)
+    throws -> (applied: [String], removed: [String], added: [String])
+{
+    let result = try namespace("""
+        rules
+        $RIPT rules apply "$WORK/rules" > /dev/null
+        save > "$WORK/before"
+        sed -i '\(edit)' "$WORK/rules/\(file)"
+        $RIPT rules diff "$WORK/rules" > "$WORK/diff"
+        \(commands)
+        save > "$WORK/after"
+        echo "--- applied"; cat "$WORK/applied"
+        echo "--- removed"; diff "$WORK/before" "$WORK/after" | grep '^<' || true
+        echo "--- added"; diff "$WORK/before" "$WORK/after" | grep '^>' || true
+        """, sourceLocation: sourceLocation)
+    let output = result.standardOutput
+    return (section(output, "applied"), section(output, "removed"), section(output, "added"))
 }
 
 /// The lines after `--- name` up to the next `--- ` line.
