@@ -54,6 +54,7 @@ struct KernelOptions: ParsableArguments {
         applier.wait = wait
         #if DEBUG
         applier.faults = injectedFaults()
+        applier.afterCommit = killAfterCommit()
         #endif
         return applier
     }
@@ -79,6 +80,16 @@ func reportFindings(_ plan: Plan) {
 }
 
 #if DEBUG
+/// Debug builds only, for the crash tests: RIPT_KILL_AFTER_COMMIT="iptables
+/// filter" makes the process kill itself with SIGKILL right after that
+/// table's commit, before the next table is touched.
+func killAfterCommit() -> @Sendable (FamilyTable) -> Void {
+    guard let table = getenv("RIPT_KILL_AFTER_COMMIT").map({ String(cString: $0) }), !table.isEmpty else { return { _ in } }
+    return { committed in
+        if committed.description == table { kill(getpid(), SIGKILL) }
+    }
+}
+
 /// Debug builds only, for the namespace tests: RIPT_FAULTS=function=ERRNO[*count],…
 /// makes those libiptc calls fail (the first `count` times, or always).
 func injectedFaults() -> IPTCFaults {

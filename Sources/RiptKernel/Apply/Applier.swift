@@ -24,6 +24,9 @@ public struct Applier: Sendable {
     /// Commits tried per table before giving up on concurrent changes.
     public var attempts = 5
     public var faults: IPTCFaults = .none
+    /// Called after each table's commit, before the next table is touched:
+    /// the crash tests kill the process here (`RIPT_KILL_AFTER_COMMIT`).
+    public var afterCommit: @Sendable (FamilyTable) -> Void = { _ in }
     /// Runs `iptables-legacy-restore --noflush` (`ip6tables-legacy-restore`
     /// for IPv6) for plans with new raw lines.
     public var restore: @Sendable (_ input: String, _ family: Family, _ test: Bool, _ wait: Double) throws(ApplyError) -> Void = {
@@ -198,6 +201,7 @@ public struct Applier: Sendable {
                     }
                     try Trace.phase("commit \(table)") { () throws(IPTCError) in try handles[table]!.commit() }
                     done.append(TablePlan(table, operations: operations))
+                    afterCommit(table)
                     break
                 } catch where error.isConcurrentChange && attempt < attempts {
                     usleep(UInt32(delay * 1_000_000))
