@@ -1,0 +1,152 @@
+import Foundation
+import Testing
+
+/// Shell helpers of the crash and concurrency scripts: `tables NAME` saves
+/// each table of each family (without comments and counters) to
+/// $WORK/NAME.4filter, .4nat, .6filter and .6nat; `compare NEW OLD` prints,
+/// per table, "new" or "old" for which of the two saved states the kernel's
+/// table is now, and fails if it is neither.
+let tableScript = """
+    for tool in iptables ip6tables; do $tool -t filter -S > /dev/null; $tool -t nat -S > /dev/null; done
+    tables() {
+        for t in filter nat; do
+            iptables-legacy-save -t $t | grep -v '^#' | sed 's/ \\[[0-9]*:[0-9]*\\]$//' > "$WORK/$1.4$t"
+            ip6tables-legacy-save -t $t | grep -v '^#' | sed 's/ \\[[0-9]*:[0-9]*\\]$//' > "$WORK/$1.6$t"
+        done
+    }
+    compare() {
+        tables now
+        verdict=""
+        for t in 4filter 4nat 6filter 6nat; do
+            if cmp -s "$WORK/now.$t" "$WORK/$1.$t"; then verdict="$verdict new"
+            elif cmp -s "$WORK/now.$t" "$WORK/$2.$t"; then verdict="$verdict old"
+            else echo "the $t table is neither the old nor the new version:"; diff "$WORK/$2.$t" "$WORK/now.$t" | head -20; return 1
+            fi
+        done
+        echo "${verdict# }"
+    }
+
+    """
+
+/// Two versions of a 5,000-rule router directory that differ in every
+/// second partition (so in every table of both families): `work`/A and
+/// `work`/B. Scripts get `work` as $VERSIONS.
+func writeTwoVersions(in work: URL, fillers: Int = 250) throws {
+    let a = work.appendingPathComponent("A"), b = work.appendingPathComponent("B")
+    try writeRouterRules(to: a, fillers: fillers)
+    try writeRouterRules(to: b, fillers: fillers)
+    for index in stride(from: 2, through: fillers, by: 2) {
+        let file = b.appendingPathComponent("filler\(index).swift")
+        try String(contentsOf: file, encoding: .utf8).replacingOccurrences(of: "1009,", with: "1019,")
+            .write(to: file, atomically: true, encoding: .utf8)
+    }
+}
+
+@Suite(.disabled(if: kernelTestsSkipped, "RIPT_SKIP_KERNEL_TESTS=1"))
+struct CrashSafetyTests {
+    @Test("""
+        ript apply killed with SIGKILL at 50 random moments leaves every table entirely old or entirely new; rules diff \
+        then describes exactly what is left (its plan run through the restore tools, or the next apply, converges to the files) (unshare -n)
+        """)
+    func killedAtRandomMoments() throws {
+        let trials = 50
+        let work = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: work) }
+        try writeTwoVersions(in: work)
+        // Where in the apply each kill lands, as a fraction of its duration (up to 1.2).
+        let fractions = (0..<trials).map { _ in Int.random(in: 0...1200) }
+        let result = try inFreshNetworkNamespace(tableScript + """
+            cp -r "$VERSIONS/A" "$VERSIONS/B" "$WORK/"
+            $RIPT apply "$WORK/A" > /dev/null; tables A; $RIPT rules flush > /dev/null
+            $RIPT apply "$WORK/B" > /dev/null; tables B; $RIPT rules flush > /dev/null
+            $RIPT apply "$WORK/A" > /dev/null
+            # How long an apply from one version to the other takes here.
+            start=$(date +%s%N); $RIPT apply "$WORK/B" > /dev/null; end=$(date +%s%N)
+            $RIPT apply "$WORK/A" > /dev/null
+            duration=$(( (end - start) / 1000000 ))
+            echo "apply takes $duration ms"
+            from=A; to=B; i=0
+            for fraction in \(fractions.map(String.init).joined(separator: " ")); do
+                i=$((i + 1))
+                delay=$(( duration * fraction / 1000 ))
+                $RIPT apply "$WORK/$to" > /dev/null 2>&1 & pid=$!
+                sleep "$(printf '%d.%03d' $((delay / 1000)) $((delay % 1000)))"
+                kill -9 $pid 2>/dev/null || true
+                wait $pid || true
+                verdict=$(compare $to $from) || { echo "trial $i, killed after $delay ms: $verdict"; exit 1; }
+                echo "trial $i: killed after $delay ms: $verdict"
+                status=0; $RIPT rules diff --exit-code "$WORK/$to" > "$WORK/rules-diff" || status=$?
+                case "$verdict" in
+                    "new new new new") [ $status = 0 ] || { echo "trial $i: diff exit $status, expected 0"; exit 1; } ;;
+                    *) [ $status = 1 ] || { echo "trial $i: diff exit $status, expected 1"; exit 1; } ;;
+                esac
+                if [ $((i % 2)) = 0 ]; then
+                    # What diff says is left, done by the restore tools (the
+                    # same plan as the commands, in one transaction per table
+                    # rather than thousands of iptables calls), is exactly what was left.
+                    for step in "rules 4 iptables" "rules 6 ip6tables" "clean 4 iptables" "clean 6 ip6tables"; do
+                        set -- $step
+                        $RIPT $1 diff --format restore --family $2 "$WORK/$to" > "$WORK/left"
+                        $3-legacy-restore --noflush < "$WORK/left"
+                    done
+                else
+                    $RIPT apply "$WORK/$to" > /dev/null
+                fi
+                [ "$(compare $to $from)" = "new new new new" ] || { echo "trial $i did not converge"; exit 1; }
+                $RIPT rules diff --exit-code "$WORK/$to"
+                $RIPT clean diff --exit-code "$WORK/$to"
+                tmp=$from; from=$to; to=$tmp
+            done
+            """, environment: ["VERSIONS=\(work.path)"])
+        #expect(result.status == 0, "\(result.standardError)\n\(result.standardOutput)")
+        let verdicts = result.standardOutput.split(separator: "\n").compactMap { line in
+            line.hasPrefix("trial ") ? line.split(separator: ": ").last.map(String.init) : nil
+        }
+        #expect(verdicts.count == trials, "\(result.standardOutput)")
+        let counts = Dictionary(verdicts.map { ($0, 1) }, uniquingKeysWith: +)
+        print("SIGKILL trials (\(result.standardOutput.split(separator: "\n").first ?? "")): \(counts.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", "))")
+        // The moments spread over the whole apply: some kills came before any commit, some after the last.
+        #expect(counts["old old old old", default: 0] > 0 && counts["new new new new", default: 0] > 0, "\(counts)")
+    }
+
+    @Test("ript apply killed right after each table's commit leaves exactly the tables committed so far new; running the commands diff prints, then the next apply, finishes the rest (unshare -n)")
+    func killedBetweenCommits() throws {
+        let work = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: work) }
+        try writeTwoVersions(in: work, fillers: 20)
+        let result = try inFreshNetworkNamespace(tableScript + """
+            cp -r "$VERSIONS/A" "$VERSIONS/B" "$WORK/"
+            $RIPT apply "$WORK/A" > /dev/null; tables A; $RIPT rules flush > /dev/null
+            $RIPT apply "$WORK/B" > /dev/null; tables B; $RIPT rules flush > /dev/null
+            $RIPT apply "$WORK/A" > /dev/null
+            from=A; to=B
+            for table in "iptables filter" "iptables nat" "ip6tables filter" "ip6tables nat"; do
+                status=0; RIPT_KILL_AFTER_COMMIT="$table" $RIPT apply "$WORK/$to" > /dev/null 2>&1 || status=$?
+                echo "$table: exit $status, $(compare $to $from)"
+                $RIPT rules diff "$WORK/$to" > "$WORK/rules-diff"
+                cut -d' ' -f1-3 "$WORK/rules-diff" | sort | uniq -c | sed 's/^ */  /'
+                # What diff says is left, run as iptables commands, then the next apply.
+                sh -e "$WORK/rules-diff"
+                $RIPT apply "$WORK/$to" > /dev/null
+                [ "$(compare $to $from)" = "new new new new" ]
+                $RIPT rules diff --exit-code "$WORK/$to"
+                tmp=$from; from=$to; to=$tmp
+            done
+            """, environment: ["VERSIONS=\(work.path)"])
+        #expect(result.status == 0, "\(result.standardError)\n\(result.standardOutput)")
+        let lines = result.standardOutput.split(separator: "\n").filter { !$0.hasPrefix("  ") }
+        #expect(lines == [
+            "iptables filter: exit 137, new old old old",
+            "iptables nat: exit 137, new new old old",
+            "ip6tables filter: exit 137, new new new old",
+            // The last commit: nothing left between it and the end but the check.
+            "ip6tables nat: exit 137, new new new new",
+        ], "\(result.standardOutput)")
+        // What diff said was left after the first kill: only the other three tables' commands.
+        let afterFirst = result.standardOutput.components(separatedBy: "iptables nat: exit")[0]
+        #expect(!afterFirst.contains(" iptables --table filter"), "\(afterFirst)")
+        for table in [" iptables --table nat", " ip6tables --table filter", " ip6tables --table nat"] {
+            #expect(afterFirst.contains(table), "\(afterFirst)")
+        }
+    }
+}
