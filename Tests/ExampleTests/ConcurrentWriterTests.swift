@@ -6,13 +6,13 @@ import Testing
 /// xtables lock as ript does) adding and deleting its own rules in INPUT
 /// and in its chain FOREIGN, each rule tagged with its iteration. Each
 /// iteration deletes the previous one's rules: a delete fails if ript had
-/// lost them. It stops by itself after 2,000 iterations or 180 s, or when
+/// lost them. It stops by itself after 100,000 iterations or $WRITER_SECONDS (180), or when
 /// $WORK/stop appears; $WORK/writer-failures lists what went wrong.
 private let writerScript = """
     writer() {
-        i=0; started=$(date +%s)
+        i=0; started=$(date +%s); limit=${WRITER_SECONDS:-180}
         : > "$WORK/writer-failures"
-        while [ $i -lt 2000 ] && [ $(( $(date +%s) - started )) -lt 180 ] && [ ! -e "$WORK/stop" ]; do
+        while [ $i -lt 100000 ] && [ $(( $(date +%s) - started )) -lt $limit ] && [ ! -e "$WORK/stop" ]; do
             i=$((i + 1)); x=$((i % 250 + 1))
             for step in \\
                 "iptables -w -A INPUT -s 192.0.2.$x/32 -m comment --comment w$i -j ACCEPT" \\
@@ -40,6 +40,7 @@ struct ConcurrentWriterTests {
         --wait 0 an apply fails only with the lock time-out message (unshare -n)
         """)
     func anotherWriterKeepsEverything() throws {
+        let applies = soakSize("RIPT_SOAK_APPLIES", default: 50)
         let work = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: work) }
         try writeTwoVersions(in: work, fillers: 100)
@@ -52,7 +53,7 @@ struct ConcurrentWriterTests {
 
             writer & writer=$!
             failures=0
-            for i in $(seq 1 50); do
+            for i in $(seq 1 \(applies)); do
                 if [ $((i % 2)) = 1 ]; then to=A; else to=B; fi
                 $RIPT apply "$WORK/$to" > /dev/null 2> "$WORK/error" || { echo "apply $i failed: $(cat "$WORK/error")"; failures=$((failures + 1)); }
             done
@@ -86,7 +87,7 @@ struct ConcurrentWriterTests {
             [ "$(compare B A)" = "new new new new" ] || { echo "ript's chains differ from a fresh apply of B"; exit 1; }
             $RIPT rules diff --exit-code "$WORK/B"
             $RIPT clean diff --exit-code "$WORK/B"
-            """, environment: ["VERSIONS=\(work.path)"])
+            """, environment: ["VERSIONS=\(work.path)", "WRITER_SECONDS=\(180 + applies)"])
         #expect(result.status == 0, "\(result.standardError)\n\(result.standardOutput)")
         let output = result.standardOutput
         print("concurrent writer: " + output.split(separator: "\n").filter { $0.contains(":") && !$0.hasPrefix("writer failures") }.joined(separator: "; "))

@@ -49,7 +49,7 @@ struct CrashSafetyTests {
         then describes exactly what is left (its plan run through the restore tools, or the next apply, converges to the files) (unshare -n)
         """)
     func killedAtRandomMoments() throws {
-        let trials = 50
+        let trials = soakSize("RIPT_SOAK_TRIALS", default: 50)
         let work = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: work) }
         try writeTwoVersions(in: work)

@@ -1,6 +1,12 @@
 import Foundation
 import Testing
 
+/// A reliability test's size: the CI default, or more from the environment
+/// for the soak runs of bench/soak.sh.
+func soakSize(_ variable: String, default value: Int) -> Int {
+    ProcessInfo.processInfo.environment[variable].flatMap(Int.init) ?? value
+}
+
 /// The traffic generator built beside `ript` (Tests/Traffic).
 let trafficBinary = riptBinary.deletingLastPathComponent().appendingPathComponent("ript-traffic")
 
@@ -121,9 +127,11 @@ struct ZeroDowntimeTests {
         """)
     func noDatagramLostWhileApplying() throws {
         try #require(geteuid() == 0, "kernel tests need root to make network namespaces (CI runs as root); set RIPT_SKIP_KERNEL_TESTS=1 to skip them")
+        try #require(FileManager.default.isExecutableFile(atPath: trafficBinary.path), "ript-traffic was not built beside ript")
         let work = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: work) }
-        let fillers = 500
+        let fillers = soakSize("RIPT_SOAK_FILLERS", default: 500)
+        let changes = soakSize("RIPT_SOAK_CHANGES", default: 20)
         try writeRouterRules(to: work.appendingPathComponent("rules"), fillers: fillers)
         for version in 1...5 {
             try flowPartition(version: version).write(to: work.appendingPathComponent("flow\(version).swift"), atomically: true, encoding: .utf8)
@@ -148,16 +156,17 @@ struct ZeroDowntimeTests {
             router sysctl -qw net.netfilter.nf_conntrack_udp_timeout=2
             router iptables-legacy-save > "$WORK/saved"
 
-            ip netns exec "$S" "$TRAFFIC" receive 5000 "$WORK/stop-receiver" 300 "$WORK/received" > /dev/null &
+            ip netns exec "$S" "$TRAFFIC" receive 5000 "$WORK/stop-receiver" \(300 + changes * 2) "$WORK/received" > /dev/null &
             receiver=$!
             sleep 0.3
-            ip netns exec "$C" "$TRAFFIC" send 203.0.113.10 5000 2000 "$WORK/stop-sender" 240 "$WORK/sent" > /dev/null &
+            ip netns exec "$C" "$TRAFFIC" send 203.0.113.10 5000 2000 "$WORK/stop-sender" \(240 + changes * 2) "$WORK/sent" > /dev/null &
             sender=$!
             mark start; sleep 1
 
             mark unrelated
-            for i in $(seq 1 20); do
-                sed -i 's/1009,/1019,/' "$WORK/rules/filler$((i * \(fillers / 20))).swift"
+            for i in $(seq 1 \(changes)); do
+                file="$WORK/rules/filler$(( (i - 1) % \(fillers) + 1 )).swift"
+                if grep -q '1009,' "$file"; then sed -i 's/1009,/1019,/' "$file"; else sed -i 's/1019,/1009,/' "$file"; fi
                 router "$RIPT" apply "$WORK/rules" > /dev/null
             done
             mark idle; sleep 1
@@ -203,7 +212,7 @@ struct ZeroDowntimeTests {
         print("zero downtime (\(rules) rules on the router): \(report)")
         #expect(report.rate >= 1000, "the stream was too slow to see a gap: \(report)")
         let unrelated = try #require(report["unrelated"])
-        #expect(unrelated.sent >= 1000 && unrelated.lost == 0, "\(report)")
+        #expect(unrelated.sent >= changes * 50 && unrelated.lost == 0, "\(report)")
         let own = try #require(report["own"])
         #expect(own.sent >= 100, "\(report)")
         for phase in report.phases where ["start", "idle", "end"].contains(phase.name) {
