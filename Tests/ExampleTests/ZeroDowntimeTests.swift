@@ -11,8 +11,9 @@ func soakSize(_ variable: String, default value: Int) -> Int {
 let trafficBinary = riptBinary.deletingLastPathComponent().appendingPathComponent("ript-traffic")
 
 /// A router's rule directory of `fillers` partitions of 20 rules each, none
-/// of which matches the test's flow, plus the partition `flow` that DNATs
-/// 203.0.113.10:5000/udp to the server 198.51.100.2 and so accepts it.
+/// of which matches the test's flows, plus the partition `flow` that DNATs
+/// 203.0.113.10:5000/udp to the server 198.51.100.2, and 2001:db8:ff::10
+/// to 2001:db8:2::2, and so accepts them.
 /// Every address is from the documentation ranges.
 func writeRouterRules(to directory: URL, fillers: Int) throws {
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -37,8 +38,8 @@ func writeRouterRules(to directory: URL, fillers: Int) throws {
     try flowPartition(version: 0).write(to: directory.appendingPathComponent("flow.swift"), atomically: true, encoding: .utf8)
 }
 
-/// The flow's partition; every version DNATs and accepts the stream, and
-/// each accepts one more TCP port, so each has chains of its own.
+/// The flows' partition; every version DNATs and accepts both streams, and
+/// each accepts another TCP port, so each has chains of its own.
 func flowPartition(version: Int) -> String {
     """
     import RiptDSL
@@ -46,8 +47,11 @@ func flowPartition(version: Int) -> String {
     Partition("flow") {
         Label("public", address: "203.0.113.10")
         Label("server", address: "198.51.100.2")
+        Label("public6", address: "2001:db8:ff::10")
+        Label("server6", address: "2001:db8:2::2")
         Rewrite("the stream") { Protocols("udp"); Ports(5000); DNAT("public" => "server") }
-        Accept("version \(version)") { Protocols("tcp"); Ports(\(6000 + version)); To("server") }
+        Rewrite("the stream over IPv6") { Protocols("udp"); Ports(5000); DNAT("public6" => "server6") }
+        Accept("version \(version)") { Protocols("tcp"); Ports(\(6000 + version)); To("server", "server6") }
     }
 
     """
@@ -94,8 +98,10 @@ struct TrafficReport: CustomStringConvertible {
 }
 
 /// Three namespaces the test makes and deletes, joined by veth pairs:
-/// client 192.0.2.2 — 192.0.2.1 router 198.51.100.1 — 198.51.100.2 server.
-/// Neighbours are permanent, so no ARP resolution can drop a datagram.
+/// client 192.0.2.2 — 192.0.2.1 router 198.51.100.1 — 198.51.100.2 server,
+/// and 2001:db8:1::2 — 2001:db8:1::1 router 2001:db8:2::1 — 2001:db8:2::2.
+/// Neighbours are permanent and addresses skip duplicate detection, so no
+/// neighbour resolution can drop a datagram.
 private let topologyScript = """
     for n in "$C" "$R" "$S"; do ip netns add "$n"; ip -n "$n" link set lo up; done
     ip link add c0 netns "$C" type veth peer name r0 netns "$R"
@@ -104,15 +110,25 @@ private let topologyScript = """
     ip -n "$R" addr add 192.0.2.1/24 dev r0
     ip -n "$R" addr add 198.51.100.1/24 dev r1
     ip -n "$S" addr add 198.51.100.2/24 dev s0
+    ip -n "$C" addr add 2001:db8:1::2/64 dev c0 nodad
+    ip -n "$R" addr add 2001:db8:1::1/64 dev r0 nodad
+    ip -n "$R" addr add 2001:db8:2::1/64 dev r1 nodad
+    ip -n "$S" addr add 2001:db8:2::2/64 dev s0 nodad
     for link in "$C c0" "$R r0" "$R r1" "$S s0"; do set -- $link; ip -n "$1" link set "$2" up; done
     ip -n "$C" route add default via 192.0.2.1
     ip -n "$S" route add default via 198.51.100.1
-    ip netns exec "$R" sysctl -qw net.ipv4.ip_forward=1
+    ip -n "$C" -6 route add default via 2001:db8:1::1
+    ip -n "$S" -6 route add default via 2001:db8:2::1
+    ip netns exec "$R" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
     mac() { ip netns exec "$1" cat "/sys/class/net/$2/address"; }
     ip -n "$C" neigh replace 192.0.2.1 lladdr "$(mac "$R" r0)" dev c0 nud permanent
     ip -n "$R" neigh replace 192.0.2.2 lladdr "$(mac "$C" c0)" dev r0 nud permanent
     ip -n "$R" neigh replace 198.51.100.2 lladdr "$(mac "$S" s0)" dev r1 nud permanent
     ip -n "$S" neigh replace 198.51.100.1 lladdr "$(mac "$R" r1)" dev s0 nud permanent
+    ip -n "$C" neigh replace 2001:db8:1::1 lladdr "$(mac "$R" r0)" dev c0 nud permanent
+    ip -n "$R" neigh replace 2001:db8:1::2 lladdr "$(mac "$C" c0)" dev r0 nud permanent
+    ip -n "$R" neigh replace 2001:db8:2::2 lladdr "$(mac "$S" s0)" dev r1 nud permanent
+    ip -n "$S" neigh replace 2001:db8:2::1 lladdr "$(mac "$R" r1)" dev s0 nud permanent
     router() { ip netns exec "$R" "$@"; }
     mark() { echo "$1 $(date +%s%N)" >> "$WORK/phases"; }
 
@@ -121,8 +137,8 @@ private let topologyScript = """
 @Suite(.disabled(if: kernelTestsSkipped, "RIPT_SKIP_KERNEL_TESTS=1"))
 struct ZeroDowntimeTests {
     @Test("""
-        a 2,000 datagram/s stream through a router of 10,000+ rules loses nothing while ript applies 20 changes to \
-        other partitions and 5 to the stream's own; flushing and reloading the same rules loses datagrams \
+        IPv4 and IPv6 streams of 1,500 datagrams/s each through a router of 10,000+ rules lose nothing while ript \
+        applies 20 changes to other partitions and 5 to the streams' own; flushing and reloading the same rules loses datagrams \
         (namespaces client, router, server, made and deleted by the test)
         """)
     func noDatagramLostWhileApplying() throws {
@@ -136,6 +152,8 @@ struct ZeroDowntimeTests {
         for version in 1...5 {
             try flowPartition(version: version).write(to: work.appendingPathComponent("flow\(version).swift"), atomically: true, encoding: .utf8)
         }
+        // The IPv6 stream's sequence numbers start here, apart from the IPv4 stream's.
+        let firstIPv6 = 1 << 40
         let prefix = "riptzd\(getpid())"
         let names = ["\(prefix)c", "\(prefix)r", "\(prefix)s"]
         // Deleted here too, should the script be killed before its own trap runs.
@@ -148,19 +166,21 @@ struct ZeroDowntimeTests {
             trap 'for n in "$C" "$R" "$S"; do ip netns del "$n" 2>/dev/null || true; done' EXIT
             \(topologyScript)
             router iptables-legacy -P FORWARD DROP
+            router ip6tables-legacy -P FORWARD DROP
             router "$RIPT" apply "$WORK/rules" > /dev/null
             router iptables-legacy-save | grep -c '^-A' > "$WORK/rule-count"
             # Every datagram is a new flow for conntrack (the client uses a new
             # source port each time and the router forgets them in 2 s), so each
             # one is DNATed and accepted by the rules as they are when it passes.
             router sysctl -qw net.netfilter.nf_conntrack_udp_timeout=2
-            router iptables-legacy-save > "$WORK/saved"
 
             ip netns exec "$S" "$TRAFFIC" receive 5000 "$WORK/stop-receiver" \(300 + changes * 2) "$WORK/received" > /dev/null &
             receiver=$!
             sleep 0.3
-            ip netns exec "$C" "$TRAFFIC" send 203.0.113.10 5000 2000 "$WORK/stop-sender" \(240 + changes * 2) "$WORK/sent" > /dev/null &
-            sender=$!
+            ip netns exec "$C" "$TRAFFIC" send 203.0.113.10 5000 1500 0 "$WORK/stop-sender" \(240 + changes * 2) "$WORK/sent4" > /dev/null &
+            sender4=$!
+            ip netns exec "$C" "$TRAFFIC" send 2001:db8:ff::10 5000 1500 \(firstIPv6) "$WORK/stop-sender" \(240 + changes * 2) "$WORK/sent6" > /dev/null &
+            sender6=$!
             mark start; sleep 1
 
             mark unrelated
@@ -178,23 +198,29 @@ struct ZeroDowntimeTests {
             done
             mark idle; sleep 1
             router "$RIPT" rules diff --exit-code "$WORK/rules"
-            router iptables-legacy-save > "$WORK/saved"
+            router iptables-legacy-save > "$WORK/saved4"
+            router ip6tables-legacy-save > "$WORK/saved6"
 
-            # iptables-legacy-restore without --noflush: one atomic replace per table.
+            # The restore tools without --noflush: one atomic replace per table.
             mark restore
-            for i in 1 2 3 4 5; do router iptables-legacy-restore < "$WORK/saved"; sleep 0.2; done
+            for i in 1 2 3 4 5; do
+                router iptables-legacy-restore < "$WORK/saved4"
+                router ip6tables-legacy-restore < "$WORK/saved6"
+                sleep 0.2
+            done
             mark idle; sleep 1
 
             # Flush, then reload: how a firewall service restarts.
             mark flush-and-reload
             for i in 1 2 3 4 5; do
-                router sh -c 'for t in filter nat; do iptables-legacy -t $t -F; iptables-legacy -t $t -X; done'
-                router iptables-legacy-restore --noflush < "$WORK/saved"
+                router sh -c 'for t in filter nat; do for f in iptables ip6tables; do $f-legacy -t $t -F; $f-legacy -t $t -X; done; done'
+                router iptables-legacy-restore --noflush < "$WORK/saved4"
+                router ip6tables-legacy-restore --noflush < "$WORK/saved6"
                 sleep 0.2
             done
             mark end; sleep 1
 
-            touch "$WORK/stop-sender"; wait $sender
+            touch "$WORK/stop-sender"; wait $sender4; wait $sender6
             sleep 0.3; touch "$WORK/stop-receiver"; wait $receiver
             """])
         #expect(result.status == 0, "script failed (\(result.status)):\n\(result.standardError)\n\(result.standardOutput)")
@@ -205,21 +231,24 @@ struct ZeroDowntimeTests {
 
         let rules = Int(try String(contentsOf: work.appendingPathComponent("rule-count"), encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
         #expect(rules >= 10_000, "the router held \(rules) rules")
-        let report = TrafficReport(
-            sent: try String(contentsOf: work.appendingPathComponent("sent"), encoding: .utf8),
-            received: try String(contentsOf: work.appendingPathComponent("received"), encoding: .utf8),
-            phases: try String(contentsOf: work.appendingPathComponent("phases"), encoding: .utf8))
-        print("zero downtime (\(rules) rules on the router): \(report)")
-        #expect(report.rate >= 1000, "the stream was too slow to see a gap: \(report)")
-        let unrelated = try #require(report["unrelated"])
-        #expect(unrelated.sent >= changes * 50 && unrelated.lost == 0, "\(report)")
-        let own = try #require(report["own"])
-        #expect(own.sent >= 100, "\(report)")
-        for phase in report.phases where ["start", "idle", "end"].contains(phase.name) {
-            #expect(phase.lost == 0, "datagrams lost while nothing changed: \(report)")
+        let received = try String(contentsOf: work.appendingPathComponent("received"), encoding: .utf8)
+        let phases = try String(contentsOf: work.appendingPathComponent("phases"), encoding: .utf8)
+        for family in ["IPv4", "IPv6"] {
+            let report = TrafficReport(
+                sent: try String(contentsOf: work.appendingPathComponent(family == "IPv4" ? "sent4" : "sent6"), encoding: .utf8),
+                received: received, phases: phases)
+            print("zero downtime, \(family) stream (\(rules) rules on the router): \(report)")
+            #expect(report.rate >= 1000, "the \(family) stream was too slow to see a gap: \(report)")
+            let unrelated = try #require(report["unrelated"])
+            #expect(unrelated.sent >= changes * 50 && unrelated.lost == 0, "\(family): \(report)")
+            let own = try #require(report["own"])
+            #expect(own.sent >= 100, "\(family): \(report)")
+            for phase in report.phases where ["start", "idle", "end"].contains(phase.name) {
+                #expect(phase.lost == 0, "\(family) datagrams lost while nothing changed: \(report)")
+            }
+            // The test can see a gap: flushing first drops the stream.
+            let flush = try #require(report["flush-and-reload"])
+            #expect(flush.lost > 0, "flush-and-reload lost no \(family) datagram, so this test could not see a gap: \(report)")
         }
-        // The test can see a gap: flushing first drops the stream.
-        let flush = try #require(report["flush-and-reload"])
-        #expect(flush.lost > 0, "flush-and-reload lost nothing, so this test could not see a gap: \(report)")
     }
 }
