@@ -119,7 +119,8 @@ private let topologyScript = """
     ip -n "$S" route add default via 198.51.100.1
     ip -n "$C" -6 route add default via 2001:db8:1::1
     ip -n "$S" -6 route add default via 2001:db8:2::1
-    ip netns exec "$R" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
+    # Written to /proc/sys (of the router's namespace) rather than with sysctl, which a fresh machine may lack.
+    ip netns exec "$R" sh -c 'echo 1 > /proc/sys/net/ipv4/ip_forward; echo 1 > /proc/sys/net/ipv6/conf/all/forwarding'
     mac() { ip netns exec "$1" cat "/sys/class/net/$2/address"; }
     ip -n "$C" neigh replace 192.0.2.1 lladdr "$(mac "$R" r0)" dev c0 nud permanent
     ip -n "$R" neigh replace 192.0.2.2 lladdr "$(mac "$C" c0)" dev r0 nud permanent
@@ -172,7 +173,7 @@ struct ZeroDowntimeTests {
             # Every datagram is a new flow for conntrack (the client uses a new
             # source port each time and the router forgets them in 2 s), so each
             # one is DNATed and accepted by the rules as they are when it passes.
-            router sysctl -qw net.netfilter.nf_conntrack_udp_timeout=2
+            router sh -c 'echo 2 > /proc/sys/net/netfilter/nf_conntrack_udp_timeout'
 
             ip netns exec "$S" "$TRAFFIC" receive 5000 "$WORK/stop-receiver" \(300 + changes * 2) "$WORK/received" > /dev/null &
             receiver=$!
