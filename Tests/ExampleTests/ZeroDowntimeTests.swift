@@ -149,6 +149,9 @@ struct ZeroDowntimeTests {
         defer { try? FileManager.default.removeItem(at: work) }
         let fillers = soakSize("RIPT_SOAK_FILLERS", default: 500)
         let changes = soakSize("RIPT_SOAK_CHANGES", default: 20)
+        // How long the streams may run at most: generous for an apply of this
+        // many rules in a debug build on a busy machine (4 s for 50,000 rules).
+        let streamSeconds = 120 + changes * max(5, fillers / 100)
         try writeRouterRules(to: work.appendingPathComponent("rules"), fillers: fillers)
         for version in 1...5 {
             try flowPartition(version: version).write(to: work.appendingPathComponent("flow\(version).swift"), atomically: true, encoding: .utf8)
@@ -175,12 +178,12 @@ struct ZeroDowntimeTests {
             # one is DNATed and accepted by the rules as they are when it passes.
             router sh -c 'echo 2 > /proc/sys/net/netfilter/nf_conntrack_udp_timeout'
 
-            ip netns exec "$S" "$TRAFFIC" receive 5000 "$WORK/stop-receiver" \(300 + changes * 2) "$WORK/received" > /dev/null &
+            ip netns exec "$S" "$TRAFFIC" receive 5000 "$WORK/stop-receiver" \(streamSeconds + 60) "$WORK/received" > /dev/null &
             receiver=$!
             sleep 0.3
-            ip netns exec "$C" "$TRAFFIC" send 203.0.113.10 5000 1500 0 "$WORK/stop-sender" \(240 + changes * 2) "$WORK/sent4" > /dev/null &
+            ip netns exec "$C" "$TRAFFIC" send 203.0.113.10 5000 1500 0 "$WORK/stop-sender" \(streamSeconds) "$WORK/sent4" > /dev/null &
             sender4=$!
-            ip netns exec "$C" "$TRAFFIC" send 2001:db8:ff::10 5000 1500 \(firstIPv6) "$WORK/stop-sender" \(240 + changes * 2) "$WORK/sent6" > /dev/null &
+            ip netns exec "$C" "$TRAFFIC" send 2001:db8:ff::10 5000 1500 \(firstIPv6) "$WORK/stop-sender" \(streamSeconds) "$WORK/sent6" > /dev/null &
             sender6=$!
             mark start; sleep 1
 
