@@ -260,6 +260,8 @@ func waitForConfirmation(seconds: Double, listener: Int32, terminal: KeyTerminal
         if terminal != nil { descriptors.append(pollfd(fd: STDIN_FILENO, events: Int16(POLLIN), revents: 0)) }
         let ready = poll(&descriptors, nfds_t(descriptors.count), Int32(min(50, max(1, (remaining * 1000).rounded(.up)))))
         guard ready > 0 else { continue }
+        // A signal that came with the input (Ctrl-C, then the terminal's end) wins.
+        if let signal = signals.pending() { return .interrupted(signal: signal) }
         if descriptors[0].revents & Int16(POLLIN) != 0, answerConfirm(on: listener) {
             return .confirmedByCommand
         }
