@@ -141,7 +141,7 @@ public struct Checkpoint: Sendable {
 
     mutating func record(_ key: FamilyTable, _ handle: IPTCTable) {
         if tables[key] == nil { order.append(key) }
-        tables[key] = OwnedTable(reading: handle, table: key.table)
+        tables[key] = Trace.phase("checkpoint \(key)") { OwnedTable(reading: handle, table: key.table) }
     }
 
     /// Only the given tables (say, those an apply committed): a rollback
@@ -285,7 +285,7 @@ extension Applier {
         let tables = Array(checkpoint.order.reversed())
         let lock: XtablesLock
         do {
-            lock = try XtablesLock(path: lockPath, wait: max(wait, 30))
+            lock = try Trace.phase("rollback: lock") { () throws(LockError) in try XtablesLock(path: lockPath, wait: max(wait, 30)) }
         } catch {
             result.failures = tables.map { Rollback.Failure(key: $0, reason: error.description) }
             return result
@@ -298,13 +298,15 @@ extension Applier {
             for attempt in 1...attempts {
                 var planned = ""
                 do {
-                    let handle = try IPTCTable(key.family, key.table.rawValue, faults: faults)
-                    let current = OwnedTable(reading: handle, table: key.table)
-                    let operations = RollbackPlanner.plan(from: current, to: saved)
+                    let handle = try Trace.phase("rollback: init \(key)") { () throws(IPTCError) in try IPTCTable(key.family, key.table.rawValue, faults: faults) }
+                    let current = Trace.phase("rollback: read \(key)") { OwnedTable(reading: handle, table: key.table) }
+                    let operations = Trace.phase("rollback: plan \(key)") { RollbackPlanner.plan(from: current, to: saved) }
                     if operations.isEmpty { break }
-                    planned = Self.commands(operations, in: current, saved: saved, protocols: protocols)
-                    for operation in operations { try perform(operation, on: handle) }
-                    try handle.commit()
+                    planned = Trace.phase("rollback: render \(key)") { Self.commands(operations, in: current, saved: saved, protocols: protocols) }
+                    try Trace.phase("rollback: \(operations.count) operations on \(key)") { () throws(IPTCError) in
+                        for operation in operations { try perform(operation, on: handle) }
+                    }
+                    try Trace.phase("rollback: commit \(key)") { () throws(IPTCError) in try handle.commit() }
                     result.done.append(Rollback.Done(key: key, operations: operations, commands: planned))
                     break
                 } catch where error.isConcurrentChange && attempt < attempts {
@@ -320,9 +322,10 @@ extension Applier {
         for key in tables where !result.failures.contains(where: { $0.key == key }) {
             guard let saved = checkpoint.tables[key] else { continue }
             do {
-                let handle = try IPTCTable(key.family, key.table.rawValue, faults: faults)
-                let current = OwnedTable(reading: handle, table: key.table)
-                let left = RollbackPlanner.plan(from: current, to: saved)
+                let (current, left) = try Trace.phase("rollback: verify \(key)") { () throws(IPTCError) in
+                    let current = OwnedTable(reading: try IPTCTable(key.family, key.table.rawValue, faults: faults), table: key.table)
+                    return (current, RollbackPlanner.plan(from: current, to: saved))
+                }
                 if !left.isEmpty {
                     result.left.append("after its rollback, the \(key) table still differs from before the change (did another program change it?); to finish:\n" + Self.commands(left, in: current, saved: saved, protocols: protocols))
                 }
