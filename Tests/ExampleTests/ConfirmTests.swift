@@ -295,6 +295,35 @@ struct ConfirmTests {
         #expect(error.contains("check with 'ript rules diff "), "\(error)")
     }
 
+    @Test("rules flush and clean apply take --confirm too; with nothing to change there is nothing to confirm (unshare -n)")
+    func flushAndClean() throws {
+        let result = try namespace("""
+            foreign
+            older
+            save > "$WORK/before"
+            status=0; $RIPT rules flush --confirm 1 > "$WORK/flushed" 2> "$WORK/flush-error" || status=$?
+            [ "$status" = 2 ]
+            save | cmp - "$WORK/before"
+            $RIPT rules apply "$WORK/rules" > /dev/null 2>&1
+            $RIPT clean apply --confirm 30 "$WORK/rules" > "$WORK/cleaned" 2> "$WORK/clean-error" & pid=$!
+            waiting $pid
+            $RIPT confirm 2> /dev/null
+            wait $pid
+            $RIPT clean diff --exit-code "$WORK/rules"
+            $RIPT apply --confirm 30 "$WORK/rules" > "$WORK/nothing" 2>&1
+            echo "--- flushed"; grep -c -- '--delete-chain' "$WORK/flushed"
+            echo "--- cleaned"; grep -c -- '--delete-chain snatbasic-' "$WORK/cleaned"
+            echo "--- messages"; cat "$WORK/flush-error" "$WORK/clean-error" "$WORK/nothing"
+            """)
+        let parts = sections(result.standardOutput)
+        #expect(parts["flushed"].flatMap { Int($0.dropLast()) } ?? 0 > 10, "\(parts["flushed"] ?? "")")
+        #expect(parts["cleaned"] == "6\n", "\(parts["cleaned"] ?? "")")
+        let messages = parts["messages"] ?? ""
+        #expect(messages.contains("the changes were undone because nobody confirmed them within 1 s"), "\(messages)")
+        #expect(messages.contains("ript: confirmed by 'ript confirm'; the changes are kept"), "\(messages)")
+        #expect(messages.hasSuffix("ript: nothing to change, so nothing to confirm\n"), "\(messages)")
+    }
+
     @Test("an apply with --confirm that fails part way rolls back the tables it had committed; raw lines are refused (unshare -n)")
     func failedApplyRolledBack() throws {
         let result = try namespace("""
