@@ -10,8 +10,8 @@ struct ConfirmOptions: ParsableArguments {
     @Option(help: ArgumentHelp(
         """
         Roll the changes back after this many seconds unless they are confirmed first, with 'ript confirm' from \
-        another shell or a key pressed here (when standard input is a terminal). SIGHUP, SIGINT and SIGTERM roll back \
-        at once. Only ript's chains and its jumps are rolled back, exactly as they were. Exits 0 when confirmed, 2 when \
+        another shell or a key pressed here (when standard input is a terminal). SIGHUP (unless ignored, as under \
+        nohup), SIGINT and SIGTERM roll back at once. Only ript's chains and its jumps are rolled back, exactly as they were. Exits 0 when confirmed, 2 when \
         rolled back, 3 when the rollback failed.
         """,
         valueName: "seconds"))

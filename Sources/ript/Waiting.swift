@@ -168,21 +168,25 @@ func withSocketAddress<Result>(_ path: String, _ body: (UnsafePointer<sockaddr>,
 /// SIGHUP, SIGINT and SIGTERM, held back from the moment a `--confirm`
 /// command starts, so that none of them can end the process between its
 /// change and its rollback: each is a request to roll back, read with
-/// `pending()`. A signal the process was started ignoring (SIGHUP under
-/// `nohup`, SIGINT in a background job) stays ignored. SIGPIPE is ignored (a
-/// closed output must not kill the process before it rolls back), and so
-/// are SIGTSTP, SIGTTIN and SIGTTOU (a stopped process never rolls back).
+/// `pending()`. SIGHUP stays ignored when the process was started ignoring
+/// it (`nohup`: to reconnect and `ript confirm` after a dropped session);
+/// SIGINT and SIGTERM are watched even then (a shell starts its background
+/// jobs ignoring SIGINT, by accident here). SIGPIPE is ignored (a closed
+/// output must not kill the process before it rolls back), and so are
+/// SIGTSTP, SIGTTIN and SIGTTOU (a stopped process never rolls back).
 struct InterruptWatch {
     private var mask = sigset_t()
 
     init() {
         sigemptyset(&mask)
-        for signal in [SIGHUP, SIGINT, SIGTERM] {
-            var current = sigaction()
-            sigaction(signal, nil, &current)
-            if unsafeBitCast(current.__sigaction_handler.sa_handler, to: Int.self) != 1 {  // SIG_IGN
-                sigaddset(&mask, signal)
-            }
+        var hangup = sigaction()
+        sigaction(SIGHUP, nil, &hangup)
+        if unsafeBitCast(hangup.__sigaction_handler.sa_handler, to: Int.self) != 1 {  // SIG_IGN
+            sigaddset(&mask, SIGHUP)
+        }
+        for signal in [SIGINT, SIGTERM] {
+            sigaddset(&mask, signal)
+            Glibc.signal(signal, SIG_DFL)  // blocked, so never acted on: only read
         }
         // Dispatch's threads block every signal: only this thread can take them.
         pthread_sigmask(SIG_BLOCK, &mask, nil)
