@@ -16,7 +16,7 @@ func applyPartitions(_ rules: RulePathOptions, _ kernel: KernelOptions, _ confir
             to go back by hand: put the rule files that were loaded before back in \(rules.path), check with \
             'ript rules diff \(rules.path)', then run 'ript apply \(rules.path)' (or remove all of ript's rules with 'ript rules flush')
             """
-    ) { checkpoint in
+    ) { applier, checkpoint in
         if checkpoint != nil { return try applier.apply(ruleset, request, checkpoint: &checkpoint!) }
         return try applier.apply(ruleset, request)
     }

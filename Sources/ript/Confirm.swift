@@ -1,6 +1,7 @@
 import ArgumentParser
 import RiptCore
 import RiptKernel
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -41,15 +42,22 @@ extension ExitCode {
 /// failed rollback.
 func changeKernel(
     _ command: String, _ options: ConfirmOptions, signals: InterruptWatch?, applier: Applier, repair: String,
-    change: (inout Checkpoint?) throws -> Plan
+    change: (Applier, inout Checkpoint?) throws -> Plan
 ) throws {
     guard let seconds = options.confirm, let signals else {
         try reportingConfirmationErrors { try ConfirmationSlot.checkNoneWaiting(command) }
         var none: Checkpoint?
-        let done = try reportingKernelErrors { try change(&none) }
+        let done = try reportingKernelErrors { try change(applier, &none) }
         reportFindings(done)
         writeStandardOutput(PlanRenderer.commands(done))
         return
+    }
+    // The tables committed, failure or not, are the ones to roll back.
+    let committed = Mutex<Set<FamilyTable>>([])
+    var applier = applier
+    applier.afterCommit = { [afterCommit = applier.afterCommit] table in
+        committed.withLock { _ = $0.insert(table) }
+        afterCommit(table)
     }
 
     let slot = try reportingConfirmationErrors { try ConfirmationSlot() }
@@ -62,23 +70,30 @@ func changeKernel(
     var checkpoint: Checkpoint? = Checkpoint()
     let done: Plan
     do {
-        done = try change(&checkpoint)
+        done = try change(applier, &checkpoint)
     } catch let error as ApplyError {
         writeStandardError("ript: error: \(error.description)\n")
         // A table committed before the failure is new: with --confirm, it goes back too.
-        if let checkpoint, !checkpoint.isEmpty {
-            try rollBack(applier, to: checkpoint, because: "the change failed before it was complete", repair: repair, quietWhenNothing: true)
+        if let checkpoint = checkpoint?.restricted(to: committed.withLock { $0 }), !checkpoint.isEmpty {
+            try rollBack(applier, to: checkpoint, because: "the change failed before it was complete", repair: repair)
         }
         throw ExitCode.error
     }
     reportFindings(done)
     writeStandardOutput(PlanRenderer.commands(done))
-    guard !done.isEmpty, let checkpoint = checkpoint?.restricted(to: Set(done.tables.filter { !$0.operations.isEmpty }.map(\.key))) else {
+    guard let checkpoint = checkpoint?.restricted(to: committed.withLock { $0 }), !checkpoint.isEmpty else {
         writeStandardError("ript: nothing to change, so nothing to confirm\n")
         return
     }
 
-    let listener = try reportingConfirmationErrors { try slot.listen() }
+    let listener: Int32
+    do {
+        listener = try slot.listen()
+    } catch {
+        writeStandardError("ript: error: \(error.description)\n")
+        try rollBack(applier, to: checkpoint, because: "ript could not wait for a confirmation", repair: repair)
+        throw ExitCode.rolledBack
+    }
     let terminal = KeyTerminal()
     writeStandardError("""
         ript: changed \(summary(done)); rolling back in \(formatSeconds(seconds)) s unless confirmed: \
@@ -102,18 +117,17 @@ func changeKernel(
         reason = "the terminal went away before anyone confirmed them"
     }
     writeStandardError("ript: not confirmed: rolling back now\n")
-    try rollBack(applier, to: checkpoint, because: reason, repair: repair, quietWhenNothing: false)
+    try rollBack(applier, to: checkpoint, because: reason, repair: repair)
     throw ExitCode.rolledBack
 }
 
 /// Rolls back to `checkpoint` and says what happened; throws
 /// `rollbackFailed` (after saying so loudly) when it could not.
-private func rollBack(_ applier: Applier, to checkpoint: Checkpoint, because reason: String, repair: String, quietWhenNothing: Bool) throws {
+private func rollBack(_ applier: Applier, to checkpoint: Checkpoint, because reason: String, repair: String) throws {
     let rollback = applier.rollback(to: checkpoint)
     writeStandardOutput(rollback.commands)
     let changed = rollback.done.filter { !$0.operations.isEmpty }
     if rollback.succeeded {
-        if changed.isEmpty && quietWhenNothing { return }
         let what = changed.isEmpty ? "nothing of ript's had changed" : changed.map { "\($0.key): \(count($0.operations.count))" }.joined(separator: ", ")
         writeStandardError("ript: rolled back (\(what)): the changes were undone because \(reason)\n")
         return

@@ -43,7 +43,7 @@ extension Ript.Rules {
             try changeKernel(
                 "ript rules flush", confirm, signals: signals, applier: applier,
                 repair: "to go back by hand, load the rule files again with 'ript apply PATH'"
-            ) { checkpoint in
+            ) { applier, checkpoint in
                 if checkpoint != nil { return try applier.flush(families, checkpoint: &checkpoint!) }
                 return try applier.flush(families)
             }

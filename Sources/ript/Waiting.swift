@@ -52,6 +52,9 @@ final class ConfirmationSlot {
     /// when another `--confirm` change holds it.
     init() throws(ConfirmationError) {
         directory = Self.directory
+        guard withSocketAddress(Self.socketPath, { _, _ in () }) != nil else {
+            throw ConfirmationError(description: "\(Self.socketPath) is too long for a socket; set RIPT_RUN_DIR to a shorter directory")
+        }
         try Self.prepareDirectory(directory)
         lock = open(Self.lockPath, O_CREAT | O_RDWR | O_CLOEXEC, 0o600)
         guard lock >= 0 else {
@@ -108,6 +111,7 @@ final class ConfirmationSlot {
 
     /// Opens `confirm.sock` for `ript confirm`; returns the listening socket.
     func listen() throws(ConfirmationError) -> Int32 {
+        // (The path was checked to fit when the slot was claimed.)
         let path = Self.socketPath
         let descriptor = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard descriptor >= 0 else {
