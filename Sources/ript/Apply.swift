@@ -2,13 +2,24 @@ import ArgumentParser
 import RiptCore
 import RiptKernel
 
-/// Applies a request and prints what was done, as iptables commands.
-func applyPartitions(_ rules: RulePathOptions, _ kernel: KernelOptions, command: String, apply: Bool, clean: Bool) throws {
+/// Applies a request and prints what was done, as iptables commands; with
+/// `--confirm`, waits for confirmation and rolls back without it.
+func applyPartitions(_ rules: RulePathOptions, _ kernel: KernelOptions, _ confirm: ConfirmOptions, command: String, apply: Bool, clean: Bool) throws {
+    // First of all, so no signal can end the process between its change and its rollback.
+    let signals = confirm.confirm == nil ? nil : InterruptWatch()
     let ruleset = try Trace.phase("compile") { try compiled(rules) }.restricted(to: kernel.families.families)
     let applier = try kernel.applier(for: command)
-    let done = try reportingKernelErrors { try applier.apply(ruleset, PlanRequest(apply: apply, clean: clean, scope: ruleset.scope)) }
-    reportFindings(done)
-    writeStandardOutput(PlanRenderer.commands(done))
+    let request = PlanRequest(apply: apply, clean: clean, scope: ruleset.scope)
+    try changeKernel(
+        command, confirm, signals: signals, applier: applier,
+        repair: """
+            to go back by hand: put the rule files that were loaded before back in \(rules.path), check with \
+            'ript rules diff \(rules.path)', then run 'ript apply \(rules.path)' (or remove all of ript's rules with 'ript rules flush')
+            """
+    ) { applier, checkpoint in
+        if checkpoint != nil { return try applier.apply(ruleset, request, checkpoint: &checkpoint!) }
+        return try applier.apply(ruleset, request)
+    }
 }
 
 extension Ript.Rules {
@@ -23,9 +34,10 @@ extension Ript.Rules {
 
         @OptionGroup var rules: RulePathOptions
         @OptionGroup var kernel: KernelOptions
+        @OptionGroup var confirm: ConfirmOptions
 
         func run() throws {
-            try applyPartitions(rules, kernel, command: "ript rules apply", apply: true, clean: false)
+            try applyPartitions(rules, kernel, confirm, command: "ript rules apply", apply: true, clean: false)
         }
     }
 }
@@ -39,9 +51,10 @@ extension Ript.Clean {
 
         @OptionGroup var rules: RulePathOptions
         @OptionGroup var kernel: KernelOptions
+        @OptionGroup var confirm: ConfirmOptions
 
         func run() throws {
-            try applyPartitions(rules, kernel, command: "ript clean apply", apply: false, clean: true)
+            try applyPartitions(rules, kernel, confirm, command: "ript clean apply", apply: false, clean: true)
         }
     }
 }
@@ -55,9 +68,10 @@ extension Ript {
 
         @OptionGroup var rules: RulePathOptions
         @OptionGroup var kernel: KernelOptions
+        @OptionGroup var confirm: ConfirmOptions
 
         func run() throws {
-            try applyPartitions(rules, kernel, command: "ript apply", apply: true, clean: true)
+            try applyPartitions(rules, kernel, confirm, command: "ript apply", apply: true, clean: true)
         }
     }
 }

@@ -8,7 +8,7 @@ struct Ript: ParsableCommand {
         commandName: "ript",
         abstract: "Compile partitions of firewall rules to iptables chains and change the kernel incrementally, without flushing.",
         version: "0.1.0",
-        subcommands: [Rules.self, Clean.self, Apply.self]
+        subcommands: [Rules.self, Clean.self, Apply.self, Confirm.self]
     )
 
     /// ArgumentParser's main, waiting for compile cache writes (made in the

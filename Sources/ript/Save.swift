@@ -34,11 +34,19 @@ extension Ript.Rules {
             discussion: "Other chains, rules and policies are left as they are. Needs root.")
 
         @OptionGroup var kernel: KernelOptions
+        @OptionGroup var confirm: ConfirmOptions
 
         func run() throws {
+            let signals = confirm.confirm == nil ? nil : InterruptWatch()
             let applier = try kernel.applier(for: "ript rules flush")
-            let done = try reportingKernelErrors { try applier.flush(kernel.families.families) }
-            writeStandardOutput(PlanRenderer.commands(done))
+            let families = kernel.families.families
+            try changeKernel(
+                "ript rules flush", confirm, signals: signals, applier: applier,
+                repair: "to go back by hand, load the rule files again with 'ript apply PATH'"
+            ) { applier, checkpoint in
+                if checkpoint != nil { return try applier.flush(families, checkpoint: &checkpoint!) }
+                return try applier.flush(families)
+            }
         }
     }
 }

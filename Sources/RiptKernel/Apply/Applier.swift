@@ -77,6 +77,24 @@ public struct Applier: Sendable {
     /// the kernel already matched, in which case nothing was committed).
     @discardableResult
     public func apply(_ ruleset: CompiledRuleset, _ request: PlanRequest) throws(ApplyError) -> Plan {
+        try apply(ruleset, request, checkpointing: false) { _, _ in }
+    }
+
+    /// The same, recording in `checkpoint` what ript owned in each table
+    /// just before changing it, for `rollback(to:)`; recorded even when the
+    /// apply then fails. Refuses plans with new raw lines: they may change
+    /// anything (policies, other programs' chains, other tables), which a
+    /// rollback could not put back exactly.
+    @discardableResult
+    public func apply(_ ruleset: CompiledRuleset, _ request: PlanRequest, checkpoint: inout Checkpoint) throws(ApplyError) -> Plan {
+        try apply(ruleset, request, checkpointing: true) { checkpoint.record($0, $1) }
+    }
+
+    /// `opened` is given each table's handle as read under the lock, before
+    /// anything changes; `checkpointing` refuses raw lines.
+    private func apply(
+        _ ruleset: CompiledRuleset, _ request: PlanRequest, checkpointing: Bool, opened: (FamilyTable, IPTCTable) -> Void
+    ) throws(ApplyError) -> Plan {
         // The entries this apply is expected to add, built before the lock is
         // taken: every rule of the partitions compiled in this run (all of
         // them without a compile cache; only the changed ones with it). An
@@ -100,10 +118,13 @@ public struct Applier: Sendable {
 
         var findings: [String]?
         do {
-            let done = try commit(tables: request.tableOrder(ruleset.families), entries: entries, expected: expectedChains) { kernel in
+            let done = try commit(tables: request.tableOrder(ruleset.families), entries: entries, expected: expectedChains, opened: opened) { kernel in
                 let plan = Planner.plan(ruleset, kernel: kernel, request: request)
                 // New raw lines can only go in through iptables-restore.
-                guard plan.raw.isEmpty else { throw NeedsRestore(plan: plan) }
+                guard plan.raw.isEmpty else {
+                    if checkpointing { throw ApplyError.rawLinesCannotRollBack(plan.raw.map(\.id)) }
+                    throw NeedsRestore(plan: plan)
+                }
                 findings = findings ?? plan.findings
                 return plan
             } remaining: { kernel in
@@ -145,8 +166,18 @@ public struct Applier: Sendable {
     /// Removes everything ript owns in `families`, and nothing else.
     @discardableResult
     public func flush(_ families: [Family]) throws(ApplyError) -> Plan {
+        try flush(families, opened: { _, _ in })
+    }
+
+    /// The same, recording a checkpoint to roll back to, as `apply(_:_:checkpoint:)` does.
+    @discardableResult
+    public func flush(_ families: [Family], checkpoint: inout Checkpoint) throws(ApplyError) -> Plan {
+        try flush(families) { checkpoint.record($0, $1) }
+    }
+
+    private func flush(_ families: [Family], opened: (FamilyTable, IPTCTable) -> Void) throws(ApplyError) -> Plan {
         do {
-            let done = try commit(tables: FamilyTable.tables([.nat, .filter], of: families), entries: [:], expected: .none) { (kernel) throws(Never) in
+            let done = try commit(tables: FamilyTable.tables([.nat, .filter], of: families), entries: [:], expected: .none, opened: opened) { (kernel) throws(Never) in
                 Planner.flush(kernel: kernel)
             } remaining: { kernel in
                 Planner.flush(kernel: kernel)
@@ -162,9 +193,10 @@ public struct Applier: Sendable {
     /// Under the lock: each table is read once through the handle that then
     /// changes and commits it (a fresh read only to retry after EAGAIN); a
     /// table with nothing to do gets no commit. Then everything is read again
-    /// and `remaining` must find nothing left to do.
+    /// and `remaining` must find nothing left to do. `opened` sees every
+    /// handle as read, before it is changed.
     private func commit<Failure: Error>(
-        tables: [FamilyTable], entries: [Rule: [UInt8]], expected: ExpectedChains,
+        tables: [FamilyTable], entries: [Rule: [UInt8]], expected: ExpectedChains, opened: (FamilyTable, IPTCTable) -> Void,
         plan planned: ([FamilyTable: KernelTable]) throws(Failure) -> Plan,
         remaining: ([FamilyTable: KernelTable]) -> Plan
     ) throws -> [TablePlan] {
@@ -180,6 +212,7 @@ public struct Applier: Sendable {
         var kernel: [FamilyTable: KernelTable] = [:]
         for table in tables {
             let (handle, state) = try open(table, expected: expected)
+            opened(table, handle)
             handles[table] = handle
             kernel[table] = state
         }
@@ -208,6 +241,7 @@ public struct Applier: Sendable {
                     delay *= 2
                     attempt += 1
                     let (handle, state) = try open(table, expected: expected)
+                    opened(table, handle)
                     handles[table] = handle
                     kernel[table] = state
                     plan = try planned(kernel)
@@ -276,6 +310,8 @@ public enum ApplyError: Error, Sendable, CustomStringConvertible {
     /// iptables-legacy-restore (ip6tables-legacy-restore for IPv6) failed;
     /// `tested` when it was the `--test` run.
     case restore(String, tested: Bool, family: Family)
+    /// `--confirm` with partitions whose raw lines would go in now.
+    case rawLinesCannotRollBack([String])
 
     public var description: String {
         switch self {
@@ -289,6 +325,12 @@ public enum ApplyError: Error, Sendable, CustomStringConvertible {
             "after committing, the kernel still differs from the rule files; another program may have changed it. Still to do:\n\(left)"
         case .restore(let message, true, let family):
             "\(family.command)-legacy-restore --test refused the changes with their raw lines, so nothing was changed: \(message)"
+        case .rawLinesCannotRollBack(let partitions):
+            """
+            \(partitions.joined(separator: ", ")) \(partitions.count == 1 ? "has" : "have") new raw lines, which may change \
+            anything (policies, other programs' chains, other tables), so --confirm could not roll them back; nothing was \
+            changed. Apply without --confirm, with a second session open, or move what the raw lines do into the rule files
+            """
         case .restore(let message, false, let family):
             "\(family.command)-legacy-restore failed after its --test run passed (another program may have changed the tables); tables before the failing one may be committed; run again: \(message)"
         }

@@ -1,0 +1,216 @@
+import ArgumentParser
+import RiptCore
+import RiptKernel
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `--confirm SECONDS`: lockout protection for the commands that change the kernel.
+struct ConfirmOptions: ParsableArguments {
+    @Option(help: ArgumentHelp(
+        """
+        Roll the changes back after this many seconds unless they are confirmed first, with 'ript confirm' from \
+        another shell or a key pressed here (when standard input is a terminal). SIGHUP (unless ignored, as under \
+        nohup), SIGINT and SIGTERM roll back at once. Only ript's chains and its jumps are rolled back, exactly as they were. Exits 0 when confirmed, 2 when \
+        rolled back, 3 when the rollback failed.
+        """,
+        valueName: "seconds"))
+    var confirm: Double?
+
+    func validate() throws {
+        if let confirm, !(confirm > 0 && confirm <= 86_400) {
+            throw ValidationError("--confirm takes a number of seconds to wait for confirmation, more than 0 and at most 86400")
+        }
+    }
+}
+
+/// Exit codes of `--confirm`.
+extension ExitCode {
+    /// Nobody confirmed: the changes were rolled back.
+    static let rolledBack = ExitCode(2)
+    /// The rollback itself failed: the kernel is not as it was.
+    static let rollbackFailed = ExitCode(3)
+}
+
+/// Makes a change to the kernel, then, with `--confirm`, waits for it to be
+/// confirmed and rolls it back if it is not. `change` records the checkpoint
+/// to roll back to. Without `--confirm` it refuses to run while a
+/// `--confirm` change is waiting (that rollback would undo it).
+///
+/// `repair` tells, in a sentence, how to put things right by hand after a
+/// failed rollback.
+func changeKernel(
+    _ command: String, _ options: ConfirmOptions, signals: InterruptWatch?, applier: Applier, repair: String,
+    change: (Applier, inout Checkpoint?) throws -> Plan
+) throws {
+    guard let seconds = options.confirm, let signals else {
+        try reportingConfirmationErrors { try ConfirmationSlot.checkNoneWaiting(command) }
+        var none: Checkpoint?
+        let done = try reportingKernelErrors { try change(applier, &none) }
+        reportFindings(done)
+        writeStandardOutput(PlanRenderer.commands(done))
+        return
+    }
+    // The tables committed, failure or not, are the ones to roll back.
+    let committed = Mutex<Set<FamilyTable>>([])
+    var applier = applier
+    applier.afterCommit = { [afterCommit = applier.afterCommit] table in
+        committed.withLock { _ = $0.insert(table) }
+        afterCommit(table)
+    }
+
+    let slot = try reportingConfirmationErrors { try ConfirmationSlot() }
+    // Held until the rollback is over: no other --confirm change may start before.
+    defer { withExtendedLifetime(slot) {} }
+    if let signal = signals.pending() {
+        writeStandardError("ript: got \(InterruptWatch.name(signal)) before changing anything; nothing was changed\n")
+        throw ExitCode.error
+    }
+    var checkpoint: Checkpoint? = Checkpoint()
+    let done: Plan
+    do {
+        done = try change(applier, &checkpoint)
+    } catch let error as ApplyError {
+        writeStandardError("ript: error: \(error.description)\n")
+        // A table committed before the failure is new: with --confirm, it goes back too.
+        if let checkpoint = checkpoint?.restricted(to: committed.withLock { $0 }), !checkpoint.isEmpty {
+            try rollBack(applier, to: checkpoint, because: "the change failed before it was complete", repair: repair)
+        }
+        throw ExitCode.error
+    }
+    reportFindings(done)
+    writeStandardOutput(PlanRenderer.commands(done))
+    guard let checkpoint = checkpoint?.restricted(to: committed.withLock { $0 }), !checkpoint.isEmpty else {
+        writeStandardError("ript: nothing to change, so nothing to confirm\n")
+        return
+    }
+
+    let listener: Int32
+    do {
+        listener = try slot.listen()
+    } catch {
+        writeStandardError("ript: error: \(error.description)\n")
+        try rollBack(applier, to: checkpoint, because: "ript could not wait for a confirmation", repair: repair)
+        throw ExitCode.rolledBack
+    }
+    let terminal = KeyTerminal()
+    writeStandardError("""
+        ript: changed \(summary(done)); rolling back in \(formatSeconds(seconds)) s unless confirmed: \
+        run 'ript confirm' in another shell\(terminal == nil ? "" : ", or press any key here")
+
+        """)
+    let outcome = waitForConfirmation(seconds: seconds, listener: listener, terminal: terminal, signals: signals)
+    slot.stopListening()
+    terminal?.restore()
+
+    let reason: String
+    switch outcome {
+    case .confirmedByCommand, .confirmedByKey:
+        writeStandardError("ript: confirmed\(outcome == .confirmedByKey ? " by a key" : " by 'ript confirm'"); the changes are kept\n")
+        return
+    case .timedOut:
+        reason = "nobody confirmed them within \(formatSeconds(seconds)) s"
+    case .interrupted(let signal):
+        reason = "ript got \(InterruptWatch.name(signal)) before anyone confirmed them"
+    case .terminalLost:
+        reason = "the terminal went away before anyone confirmed them"
+    }
+    writeStandardError("ript: not confirmed: rolling back now\n")
+    try rollBack(applier, to: checkpoint, because: reason, repair: repair)
+    throw ExitCode.rolledBack
+}
+
+/// Rolls back to `checkpoint` and says what happened; throws
+/// `rollbackFailed` (after saying so loudly) when it could not.
+private func rollBack(_ applier: Applier, to checkpoint: Checkpoint, because reason: String, repair: String) throws {
+    let rollback = applier.rollback(to: checkpoint)
+    writeStandardOutput(rollback.commands)
+    let changed = rollback.done.filter { !$0.operations.isEmpty }
+    if rollback.succeeded {
+        let what = changed.isEmpty ? "nothing of ript's had changed" : changed.map { "\($0.key): \(count($0.operations.count))" }.joined(separator: ", ")
+        writeStandardError("ript: rolled back (\(what)): the changes were undone because \(reason)\n")
+        return
+    }
+    let failed = rollback.failures.map(\.key)
+    let rolledBack = checkpoint.order.reversed().filter { !failed.contains($0) }
+    var message = "ript: error: ROLLBACK FAILED: the changes were to be undone because \(reason), but:\n"
+    for failure in rollback.failures {
+        message += "ript: error: \(failure.description); it is as the change left it\n"
+        if !failure.left.isEmpty { message += "ript: error: its rollback would have been:\n\(failure.left)" }
+    }
+    for left in rollback.left { message += "ript: error: \(left)" }
+    if !failed.isEmpty {
+        message += "ript: error: rolled back: \(rolledBack.isEmpty ? "no table" : rolledBack.map(\.description).joined(separator: ", ")); "
+        message += "NOT rolled back: \(failed.map(\.description).joined(separator: ", "))\n"
+    }
+    message += "ript: error: \(repair)\n"
+    writeStandardError(message)
+    throw ExitCode.rollbackFailed
+}
+
+/// "iptables filter: 3 changes, ip6tables nat: 1 change"
+private func summary(_ plan: Plan) -> String {
+    plan.tables.filter { !$0.operations.isEmpty }.map { "\($0.key): \(count($0.operations.count))" }.joined(separator: ", ")
+}
+
+private func count(_ changes: Int) -> String { "\(changes) change\(changes == 1 ? "" : "s")" }
+
+private func formatSeconds(_ seconds: Double) -> String {
+    seconds == seconds.rounded() ? String(Int(seconds)) : String(seconds)
+}
+
+/// Runs a step of `--confirm` or `ript confirm`, printing its failure.
+func reportingConfirmationErrors<Value>(_ body: () throws -> Value) throws -> Value {
+    do {
+        return try body()
+    } catch let error as ConfirmationError {
+        writeStandardError("ript: error: \(error.description)\n")
+        throw ExitCode.error
+    }
+}
+
+extension Ript {
+    /// `ript confirm`: keep the changes of a waiting `--confirm` command.
+    struct Confirm: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Keep the changes of a 'ript apply --confirm' waiting for confirmation.",
+            discussion: """
+                The waiting command (apply, rules apply, clean apply or rules flush with --confirm, in another \
+                shell) keeps its changes and exits 0. Exits 2 when no command is waiting, or when it stopped \
+                waiting (its time ran out or it was interrupted) before the confirmation reached it: then its \
+                changes are rolled back. Finds the waiting command in $RIPT_RUN_DIR (default /run/ript).
+                """)
+
+        func run() throws {
+            let path = ConfirmationSlot.socketPath
+            let descriptor = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+            guard descriptor >= 0 else {
+                writeStandardError("ript: error: cannot make a socket: \(String(cString: strerror(errno)))\n")
+                throw ExitCode.error
+            }
+            defer { close(descriptor) }
+            let connected = withSocketAddress(path) { connect(descriptor, $0, $1) }
+            guard connected == 0 else {
+                let code = errno
+                if connected != nil, code == EACCES || code == EPERM {
+                    writeStandardError("ript: error: 'ript confirm' cannot reach \(path): \(String(cString: strerror(code))); run it with sudo\n")
+                } else {
+                    writeStandardError("ript: error: nothing to confirm: no 'ript apply --confirm' is waiting for confirmation (none listens on \(path))\n")
+                }
+                throw ExitCode.error
+            }
+            let request = Array("confirm\n".utf8)
+            _ = request.withUnsafeBytes { send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            guard let answer = receiveLine(from: descriptor, timeout: 10), answer.hasPrefix("kept ") else {
+                writeStandardError("""
+                    ript: error: the waiting 'ript apply --confirm' stopped waiting before this confirmation reached it \
+                    (its time ran out, or it was interrupted); it rolls its changes back
+
+                    """)
+                throw ExitCode.error
+            }
+            writeStandardError("ript: confirmed: the command waiting as pid \(answer.dropFirst(5)) keeps its changes\n")
+        }
+    }
+}
