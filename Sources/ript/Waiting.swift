@@ -117,9 +117,13 @@ final class ConfirmationSlot {
         guard descriptor >= 0 else {
             throw ConfirmationError(description: "cannot make a socket for 'ript confirm': \(String(cString: strerror(errno)))")
         }
-        unlink(path)
-        let bound = withSocketAddress(path) { bind(descriptor, $0, $1) }
-        guard bound == 0, Glibc.listen(descriptor, 8) == 0 else {
+        // Bound and listening under another name first, then renamed: a
+        // `ript confirm` that finds confirm.sock always finds it listening.
+        // (The name is shorter than confirm.sock, so it fits too.)
+        let listening = Self.directory + "/c.new"
+        unlink(listening)
+        let bound = withSocketAddress(listening) { bind(descriptor, $0, $1) }
+        guard bound == 0, Glibc.listen(descriptor, 8) == 0, rename(listening, path) == 0 else {
             let reason = bound == nil ? "the path is too long" : String(cString: strerror(errno))
             close(descriptor)
             throw ConfirmationError(description: "cannot listen on \(path) for 'ript confirm': \(reason)")

@@ -1,35 +1,13 @@
 import Foundation
 import Testing
 
-/// Shell helpers for the `--confirm` scripts, besides those of the kernel
-/// tests: `save` prints iptables-legacy-save and ip6tables-legacy-save
-/// without comments and counters; `rules` copies examples/ to $WORK/rules and
-/// `plain` leaves out the examples with raw lines; `foreign` adds other
-/// programs' chains, rules and a policy; `older` loads an older version of
+/// Shell helpers for the `--confirm` scripts, besides `kernelScriptHelpers`
+/// (save, rules, plain, foreign): `older` loads an older version of
 /// the rules (and hand edits to ript's chains) that the next apply changes;
 /// `keyboard` makes $WORK/keys, typed into with `printf … >&3`; `waiting PID`
 /// returns once that process waits for confirmation.
-private let prelude = """
+private let prelude = kernelScriptHelpers + """
     export RIPT_RUN_DIR="$WORK/run"
-    for tool in iptables ip6tables; do $tool -t filter -S > /dev/null; $tool -t nat -S > /dev/null; done
-    save() { { iptables-legacy-save; echo "=== ip6tables"; ip6tables-legacy-save; } | grep -v '^#' | sed 's/ \\[[0-9]*:[0-9]*\\]$//'; }
-    rules() { rm -rf "$WORK/rules"; cp -r examples "$WORK/rules"; rm -rf "$WORK/rules/errors"; }
-    plain() { rules; rm "$WORK/rules/raw.swift" "$WORK/rules/joeblogsco.swift"; }
-    foreign() {
-        iptables -N DOCKER
-        iptables -A DOCKER -d 172.17.0.2/32 -p tcp --dport 80 -j ACCEPT
-        iptables -A INPUT -s 192.0.2.99/32 -j DROP
-        iptables -A FORWARD -j DOCKER
-        iptables -P FORWARD DROP
-        iptables -t nat -N DOCKER
-        iptables -t nat -A DOCKER -p tcp --dport 8080 -j DNAT --to-destination 172.17.0.2:80
-        iptables -t nat -A PREROUTING -j DOCKER
-        ip6tables -N DOCKER
-        ip6tables -A DOCKER -d 2001:db8:17::2/128 -p tcp --dport 80 -j ACCEPT
-        ip6tables -A INPUT -s 2001:db8::99/128 -j DROP
-        ip6tables -A FORWARD -j DOCKER
-        ip6tables -P FORWARD DROP
-    }
     older() {
         plain
         $RIPT apply "$WORK/rules" > /dev/null

@@ -1,13 +1,13 @@
 import Foundation
 import Testing
 
-/// Shell helpers of the crash and concurrency scripts: `tables NAME` saves
+/// Shell helpers of the crash and concurrency scripts, besides
+/// `kernelScriptHelpers`: `tables NAME` saves
 /// each table of each family (without comments and counters) to
 /// $WORK/NAME.4filter, .4nat, .6filter and .6nat; `compare NEW OLD` prints,
 /// per table, "new" or "old" for which of the two saved states the kernel's
 /// table is now, and fails if it is neither.
-let tableScript = """
-    for tool in iptables ip6tables; do $tool -t filter -S > /dev/null; $tool -t nat -S > /dev/null; done
+let tableScript = kernelScriptHelpers + """
     tables() {
         for t in filter nat; do
             iptables-legacy-save -t $t | grep -v '^#' | sed 's/ \\[[0-9]*:[0-9]*\\]$//' > "$WORK/$1.4$t"

@@ -131,3 +131,44 @@ func normalizedSave(_ text: String) -> [String] {
         .map { $0.replacingOccurrences(of: #" \[\d+:\d+\]$"#, with: "", options: .regularExpression) }
 }
 
+/// Shell helpers for namespace scripts, `inFreshNetworkNamespace(kernelScriptHelpers
+/// + script)`: `save` prints iptables-legacy-save and ip6tables-legacy-save
+/// without comments and counters; `rules` copies examples/ to $WORK/rules,
+/// `plain` without the examples with raw lines; `foreign` adds other
+/// programs' chains, rules and policies; `hold SECONDS` holds the xtables
+/// lock. `iptables` and `ip6tables` are the legacy tools.
+let kernelScriptHelpers = """
+    # A new namespace has no legacy tables until something reads them; a host always has them.
+    for tool in iptables ip6tables; do $tool -t filter -S > /dev/null; $tool -t nat -S > /dev/null; done
+    save() { { iptables-legacy-save; echo "=== ip6tables"; ip6tables-legacy-save; } | grep -v '^#' | sed 's/ \\[[0-9]*:[0-9]*\\]$//'; }
+    rules() { rm -rf "$WORK/rules"; cp -r examples "$WORK/rules"; rm -rf "$WORK/rules/errors"; }
+    # The examples without raw lines (which may change anything, policies included).
+    plain() { rules; rm "$WORK/rules/raw.swift" "$WORK/rules/joeblogsco.swift"; }
+    foreign() {
+        iptables -N DOCKER
+        iptables -A DOCKER -d 172.17.0.2/32 -p tcp --dport 80 -j ACCEPT
+        iptables -A DOCKER -j RETURN
+        iptables -A INPUT -s 192.0.2.99/32 -j DROP
+        iptables -A FORWARD -j DOCKER
+        iptables -P FORWARD DROP
+        iptables -t nat -N DOCKER
+        iptables -t nat -A DOCKER -p tcp --dport 8080 -j DNAT --to-destination 172.17.0.2:80
+        iptables -t nat -A PREROUTING -j DOCKER
+        ip6tables -N DOCKER
+        ip6tables -A DOCKER -d 2001:db8:17::2/128 -p tcp --dport 80 -j ACCEPT
+        ip6tables -A INPUT -s 2001:db8::99/128 -j DROP
+        ip6tables -A FORWARD -j DOCKER
+        ip6tables -P FORWARD DROP
+        ip6tables -t nat -N DOCKER
+        ip6tables -t nat -A DOCKER -p tcp --dport 8080 -j DNAT --to-destination '[2001:db8:17::2]:80'
+        ip6tables -t nat -A PREROUTING -j DOCKER
+    }
+    # Holds the xtables lock for $1 seconds in the background, returning once it is held.
+    hold() {
+        rm -f "$WORK/held"
+        flock "$XTABLES_LOCKFILE" sh -c "touch '$WORK/held'; sleep $1" &
+        while [ ! -e "$WORK/held" ]; do sleep 0.02; done
+    }
+    foreign_lines() { save | grep -E 'DOCKER|192.0.2.99|2001:db8::99|^:FORWARD|^\\*|COMMIT|^===' ; }
+
+    """
