@@ -25,7 +25,7 @@ public enum Pipeline {
             try Trace.phase("find rule files") { try RuleFileLoader.find(path: path) }
         }
         if found.files.isEmpty && found.diagnostics.isEmpty {
-            throw RulePathError(description: "no rule files (*.swift) found under '\(path)'")
+            throw RulePathError(description: "no rule files (*.swift) found under '\(printable(path))'")
         }
 
         // A file whose stamp is the cached one, and older than the cache, is

@@ -197,7 +197,8 @@ private final class Evaluation {
                 guard let (description, log, body) = ruleHeader(call, word) else { continue }
                 statements += Rewrite(description: description, log: log, statements: body, location: location).partitionStatements
             case "Raw":
-                let signature = Signature(usage: "Raw(\"\"\"\n    iptables --policy INPUT DROP\n    \"\"\")")
+                // One line: a diagnostic is one line.
+                let signature = Signature(usage: "Raw(\"iptables --policy INPUT DROP\")")
                 guard let arguments = match(call, word, signature),
                     let text = string(arguments.positional[0], "the iptables commands", example: "a multi-line string")
                 else { continue }

@@ -104,7 +104,7 @@ public enum RuleFileLoader {
     public static func find(path: String) throws(RulePathError) -> FoundRuleFiles {
         var info = stat()
         guard !path.isEmpty, stat(path, &info) == 0 else {
-            throw RulePathError(description: "The specified rule file or directory '\(path)' does not exist")
+            throw RulePathError(description: "The specified rule file or directory '\(printable(path))' does not exist")
         }
         var walk = Walk()
         let isDirectory = (info.st_mode & S_IFMT) == S_IFDIR
