@@ -27,6 +27,9 @@ public struct EvaluatedRuleFile: Sendable {
 /// source locations included. The crosscheck test holds that true.
 public enum RuleFileEvaluator {
     public static func evaluate(_ source: RuleSource) -> EvaluatedRuleFile {
+        if let beyondLimits = ParserLimits.check(source) {
+            return EvaluatedRuleFile(path: source.path, partitions: [], diagnostics: [beyondLimits])
+        }
         let tree = Parser.parse(source: source.text)
         let converter = SourceLocationConverter(fileName: source.path, tree: tree)
         // The diagnostics generator walks the whole tree: only broken ones need it.
