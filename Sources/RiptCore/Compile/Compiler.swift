@@ -570,7 +570,8 @@ private struct PartitionCompilation {
             switch RawCommand.parse(trimmed) {
             case .success(let command): raw.append(command)
             case .failure(let failure):
-                error("raw line \(number) ('\(trimmed)') \(failure.message)", at: block.location)
+                let shown = trimmed.count > 100 ? trimmed.prefix(100) + "…" : trimmed
+                error("raw line \(number) ('\(shown)') \(failure.message)", at: block.location)
             }
         }
     }
