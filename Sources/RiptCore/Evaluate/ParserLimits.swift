@@ -26,6 +26,9 @@ enum ParserLimits {
     static let maximumSquareNesting = 4
     /// Tokens that are no part of a rule file (the evaluator reports each of them).
     static let maximumForeignTokens = 64
+    /// Syntax errors SwiftParser's diagnostics generator is given: its time
+    /// grows with the square of their number (8,000 stray '"""' took 10 s).
+    static let maximumSyntaxErrors = 100
 
     /// The words a rule file is written in: the DSL's, its argument labels, and the import.
     static let words: Set<String> = Set(Vocabulary.topLevel + Vocabulary.partitionBody + Vocabulary.ruleBody)
@@ -118,5 +121,27 @@ enum ParserLimits {
         default:
             return false
         }
+    }
+
+    /// The position of a parsed file's first syntax error (a missing or
+    /// malformed token, or unexpected text) if it has more than
+    /// `maximumSyntaxErrors`. Only nodes with errors in them are walked; the
+    /// token check keeps that walk shallow.
+    static func firstOfTooManyErrors(in tree: Syntax) -> AbsolutePosition? {
+        var count = 0
+        var first: AbsolutePosition?
+        func walk(_ node: Syntax) {
+            for child in node.children(viewMode: .all) where child.hasError && count <= maximumSyntaxErrors {
+                let token = child.as(TokenSyntax.self)
+                if child.is(UnexpectedNodesSyntax.self) || token?.presence == .missing || token?.tokenDiagnostic != nil {
+                    count += 1
+                    if first == nil { first = child.positionAfterSkippingLeadingTrivia }
+                } else {
+                    walk(child)
+                }
+            }
+        }
+        walk(tree)
+        return count > maximumSyntaxErrors ? first : nil
     }
 }

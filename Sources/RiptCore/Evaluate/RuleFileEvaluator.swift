@@ -32,6 +32,12 @@ public enum RuleFileEvaluator {
         }
         let tree = Parser.parse(source: source.text)
         let converter = SourceLocationConverter(fileName: source.path, tree: tree)
+        if tree.hasError, let first = ParserLimits.firstOfTooManyErrors(in: Syntax(tree)) {
+            let at = converter.location(for: first)
+            return EvaluatedRuleFile(path: source.path, partitions: [], diagnostics: [Diagnostic(
+                "this file has more than \(ParserLimits.maximumSyntaxErrors) syntax errors, the first here; a rule file must be valid Swift",
+                at: SourceLocation(file: source.path, line: at.line, column: at.column))])
+        }
         // The diagnostics generator walks the whole tree: only broken ones need it.
         let parseErrors: [Diagnostic] = !tree.hasError ? [] : ParseDiagnosticsGenerator.diagnostics(for: tree)
             .filter { $0.diagMessage.severity == .error }
