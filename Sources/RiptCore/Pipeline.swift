@@ -25,7 +25,7 @@ public enum Pipeline {
             try Trace.phase("find rule files") { try RuleFileLoader.find(path: path) }
         }
         if found.files.isEmpty && found.diagnostics.isEmpty {
-            throw RulePathError(description: "no rule files (*.swift) found under '\(path)'")
+            throw RulePathError(description: "no rule files (*.swift) found under '\(printable(path))'")
         }
 
         // A file whose stamp is the cached one, and older than the cache, is
@@ -73,7 +73,9 @@ public enum Pipeline {
         switch Trace.phase("compile", { compiler.compile(inputs) }) {
         case .success(var ruleset) where diagnostics.isEmpty:
             ruleset.isFromSingleFile = found.isSingleFile
-            ruleset.recompiled = Set(misses.flatMap { source in ruleset.partitions.filter { $0.location.file == source.path }.map(\.partition) })
+            // By path, once: a search per missed file is quadratic in a directory of thousands.
+            let missed = Set(misses.map(\.path))
+            ruleset.recompiled = Set(ruleset.partitions.filter { missed.contains($0.location.file) }.map(\.partition))
             // Store when anything was compiled, or a stamp has to be refreshed.
             let changed = zip(found.files, outcomes).contains { file, outcome in
                 guard case .cached(let entry) = outcome else { return true }

@@ -92,6 +92,12 @@ public struct Compiler: Sendable {
 /// characters libiptc keeps intact.
 public let maximumPartitionNameLength = 20
 
+/// The most iptables rules one partition may expand to: far more than a
+/// firewall should hold, few enough to compile in seconds. A rule expands over
+/// the product of its labels, protocols and ports, so a small file could
+/// otherwise ask for billions.
+public let maximumRulesPerPartition = 100_000
+
 /// One partition's compilation: checks, expansion, naming.
 private struct PartitionCompilation {
     let partition: Partition
@@ -119,6 +125,21 @@ private struct PartitionCompilation {
 
     /// Errors already reported: a rule expanded over many labels would repeat them.
     var reported: Set<String> = []
+
+    /// Rules the expanded rules generate at most, counted before each is expanded.
+    var expansion = 0
+
+    /// "Did you mean" compares a name with every label or protocol: only the
+    /// first misses of a partition get one, so thousands of misses in one
+    /// file stay fast (20,000 among 20,000 labels took over ten minutes).
+    var suggestionsLeft = 20
+
+    /// The closest of `candidates` to a misspelt name, while suggestions last.
+    mutating func suggestion(for name: String, among candidates: some Sequence<String>) -> String? {
+        guard suggestionsLeft > 0 else { return nil }
+        suggestionsLeft -= 1
+        return closestMatch(to: name, in: candidates)
+    }
 
     mutating func error(_ message: String, at location: SourceLocation, notes: [Diagnostic.Note] = []) {
         guard reported.insert("\(location.file):\(location.line):\(location.column): \(message)").inserted else { return }
@@ -188,7 +209,7 @@ private struct PartitionCompilation {
     mutating func resolve(_ label: String, role: String, at location: SourceLocation) -> LabelAddress? {
         if let found = labels[label] { return found.address }
         var message = "address '\(label)' (\(role)) isn't defined; add Label(\"\(label)\", address: \"…\") to partition '\(name)'"
-        if let suggestion = closestMatch(to: label, in: labels.keys) { message += ", or did you mean '\(suggestion)'?" }
+        if let suggestion = suggestion(for: label, among: labels.keys) { message += ", or did you mean '\(suggestion)'?" }
         error(message, at: location)
         return nil
     }
@@ -331,7 +352,7 @@ private struct PartitionCompilation {
                 error("protocol number \(number) is outside 0–255", at: location)
             case .name(let text):
                 var message = "unknown protocol '\(text)'; use a name from /etc/protocols or a number from 0 to 255"
-                if let suggestion = closestMatch(to: text, in: protocols.names) { message += "; did you mean '\(suggestion)'?" }
+                if let suggestion = suggestion(for: text, among: protocols.names) { message += "; did you mean '\(suggestion)'?" }
                 error(message, at: location)
             }
         }
@@ -427,6 +448,10 @@ private struct PartitionCompilation {
         checkPortsHaveProtocol(body, protocols: protocols)
         let action = Target(rule.action)
         let froms = body.froms.orAll, tos = body.tos.orAll
+        // Pairs of `all` are in both families; a LOG rule goes before each rule when logging.
+        let pairCount = saturatingProduct([froms.count, tos.count]), allPairs = froms.filter { $0 == .all }.count * tos.filter { $0 == .all }.count
+        guard withinLimit([pairCount == .max ? .max : pairCount + allPairs, protocols.count, max(1, body.ports.count), rule.log ? 2 : 1], at: rule.location)
+        else { return }
         checkPartners(froms, "From", among: tos.map(\.family), "To", word: word, at: body.fromLocation ?? rule.location)
         checkPartners(tos, "To", among: froms.map(\.family), "From", word: word, at: rule.location)
         let pairs = froms.flatMap { from in tos.compactMap { to in families(of: [from, to]).map { (from, to, $0) } } }
@@ -469,6 +494,10 @@ private struct PartitionCompilation {
         let protocols: [IPProtocol?] = body.explicitProtocols != nil ? body.protocols : body.ports.isEmpty ? [nil] : [.tcp]
         checkPortsHaveProtocol(body, protocols: protocols)
         let log = rewrite.log
+        // A DNAT and its accept per from, port and protocol, an SNAT and its accept per pair; LOG rules double them.
+        guard withinLimit([body.dnats.count, max(1, body.froms.count), max(1, body.ports.count), protocols.count, 2, log ? 2 : 1], at: rewrite.location),
+            withinLimit([body.snats.count, 2, log ? 2 : 1], at: rewrite.location)
+        else { return }
         // Each From label applies to the DNATs of its family.
         checkPartners(body.froms, "From", among: body.dnats.map(\.1.family), "DNAT", word: "Rewrite", at: body.fromLocation ?? rewrite.location)
         checkProtocolFamilies(protocols, in: Set(body.dnats.map(\.1.family)), at: body.explicitProtocols ?? rewrite.location)
@@ -555,6 +584,19 @@ private struct PartitionCompilation {
         }
     }
 
+    /// Counts the rules a rule expands to at most (the product of `factors`);
+    /// past the partition's limit, an error at the rule, once, and false.
+    mutating func withinLimit(_ factors: [Int], at location: SourceLocation) -> Bool {
+        let count = saturatingProduct(factors)
+        guard expansion <= maximumRulesPerPartition else { return false }
+        let (total, overflow) = expansion.addingReportingOverflow(count)
+        expansion = overflow ? .max : total
+        guard expansion > maximumRulesPerPartition else { return true }
+        error("partition '\(name)' expands to more than \(maximumRulesPerPartition) iptables rules with this rule, which makes up to \(count == .max ? "billions" : "\(count)") of them; label networks rather than many single addresses, or split the partition",
+              at: location)
+        return false
+    }
+
     /// Appends a rule, after a LOG rule with the same matches when logging.
     mutating func append(_ rule: Rule, to chain: WritableKeyPath<PartitionCompilation, [Rule]>, log: Bool) {
         if log { self[keyPath: chain].append(rule.with(.log)) }
@@ -570,7 +612,8 @@ private struct PartitionCompilation {
             switch RawCommand.parse(trimmed) {
             case .success(let command): raw.append(command)
             case .failure(let failure):
-                error("raw line \(number) ('\(trimmed)') \(failure.message)", at: block.location)
+                let shown = trimmed.count > 100 ? trimmed.prefix(100) + "…" : trimmed
+                error("raw line \(number) ('\(shown)') \(failure.message)", at: block.location)
             }
         }
     }
@@ -625,6 +668,14 @@ private struct PartitionCompilation {
                 rules.map { Pointer(family: family, table: table, chain: chain, rule: renamed($0)) }
             },
             raw: raw)
+    }
+}
+
+/// The product, or `Int.max` when it is larger.
+func saturatingProduct(_ factors: [Int]) -> Int {
+    factors.reduce(1) { product, factor in
+        let (value, overflow) = product.multipliedReportingOverflow(by: factor)
+        return overflow ? .max : value
     }
 }
 

@@ -17,6 +17,9 @@ public struct RawCommand: Hashable, Sendable {
     ]
     /// Short options that take an argument (getopt's `x:` and `x::`): the rest of a cluster is that argument.
     static let shortWithArgument: Set<Character> = Set("ACDRILSMFZNXEPhopsdjitmcgwW")
+    /// iptables-restore reads its input in pieces of 10,240 bytes, so a longer
+    /// line would be read as two; raw lines stay well below that.
+    public static let maximumLength = 4096
 
     /// Parses and checks a line. The error says what is wrong and what to do.
     public static func parse(_ line: String) -> Result<RawCommand, RawLineError> {
@@ -29,6 +32,7 @@ public struct RawCommand: Hashable, Sendable {
             return .failure(RawLineError("isn't an iptables command; each raw line starts with 'iptables'"))
         }
         var table = Table.filter
+        var tableGiven = false
         var arguments: [String] = []
         var command: String?
         var index = 1
@@ -40,10 +44,12 @@ public struct RawCommand: Hashable, Sendable {
         while index < words.count {
             let word = words[index]
             index += 1
-            if word == "-t" || word == "--table" || word.hasPrefix("--table=") || (word.hasPrefix("-t") && !word.hasPrefix("--")) {
+            // getopt takes any abbreviation of a long option: --tab is --table.
+            let longName = word.hasPrefix("--") ? word.dropFirst(2).prefix { $0 != "=" } : ""
+            if word == "-t" || (!longName.isEmpty && "table".hasPrefix(longName)) || (word.hasPrefix("-t") && !word.hasPrefix("--")) {
                 var name: String
-                if word.hasPrefix("--table=") {
-                    name = String(word.dropFirst("--table=".count))
+                if word.hasPrefix("--"), let equals = word.firstIndex(of: "=") {
+                    name = String(word[word.index(after: equals)...])
                 } else if word.count > 2 && !word.hasPrefix("--") {
                     name = String(word.dropFirst(2))
                 } else {
@@ -54,7 +60,9 @@ public struct RawCommand: Hashable, Sendable {
                 guard let value = Table(rawValue: name) else {
                     return .failure(RawLineError("names the unknown table '\(name)'; tables are \(Table.allCases.map(\.rawValue).joined(separator: ", "))"))
                 }
+                if tableGiven { return .failure(RawLineError("names a table twice; write -t TABLE once")) }
                 table = value
+                tableGiven = true
                 continue
             }
             arguments.append(word)
@@ -62,12 +70,17 @@ public struct RawCommand: Hashable, Sendable {
                 let name = String(word.dropFirst(2).prefix { $0 != "=" })
                 if !name.isEmpty, "flush".hasPrefix(name) { return .failure(.flush(word)) }
                 if name.count > "delete".count, "delete-chain".hasPrefix(name) { return .failure(.deleteChain(word)) }
-                if let refused = refusedCommands.values.first(where: { $0 == name }) {
+                // An abbreviation too (--ren is --rename-chain), and one that
+                // iptables finds ambiguous is refused all the same.
+                if !name.isEmpty, let refused = refusedCommands.values.sorted().first(where: { $0.hasPrefix(name) }) {
                     return .failure(.unsupportedCommand("--\(refused)"))
                 }
                 if commands.values.contains(name), let error = setCommand("--\(name)") { return .failure(error) }
             } else if word.hasPrefix("-"), word.count > 1, !word.dropFirst().allSatisfy(\.isNumber) {
                 for option in word.dropFirst() {
+                    if option == "t" {
+                        return .failure(RawLineError("sets the table inside '\(word)'; write -t TABLE as a word of its own"))
+                    }
                     if option == "F" { return .failure(.flush(word)) }
                     if option == "X" { return .failure(.deleteChain(word)) }
                     if refusedCommands[option] != nil { return .failure(.unsupportedCommand("-\(option)")) }
@@ -79,7 +92,19 @@ public struct RawCommand: Hashable, Sendable {
         guard command != nil else {
             return .failure(RawLineError("has no command; raw lines use -A, -I, -D, -R, -P or -N"))
         }
-        return .success(RawCommand(table: table, arguments: arguments, line: line))
+        // iptables-restore reads a line's first character as what the line
+        // is: ':' declares a chain (and with --noflush flushes it), '*' starts
+        // a table, '[' gives counters and '#' a comment. An option can't be read
+        // as any of them.
+        if let first = arguments.first, !first.hasPrefix("-"), first != "!" {
+            return .failure(RawLineError("starts with '\(first)'; after 'iptables' (and its table) come options, like iptables -A INPUT …"))
+        }
+        let parsed = RawCommand(table: table, arguments: arguments, line: line)
+        let length = parsed.restoreArguments.joined(separator: " ").utf8.count
+        if length > maximumLength {
+            return .failure(RawLineError("is \(length) bytes long; a raw line can be at most \(maximumLength), since iptables-restore reads longer lines in pieces"))
+        }
+        return .success(parsed)
     }
 
     /// Splits a line into words: whitespace separates, '…' and "…" quote

@@ -23,11 +23,39 @@ public struct Diagnostic: Error, Hashable, Sendable, CustomStringConvertible {
         self.notes = notes
     }
 
-    /// The diagnostic as compilers print it, one line for the error and one per note.
+    /// The diagnostic as compilers print it, one line for the error and one
+    /// per note. Whatever a path or a quoted name holds, it stays on its line:
+    /// control and invisible characters are written as escapes.
     public var description: String {
-        ([ "\(location): error: \(message)" ] + notes.map { "\($0.location): note: \($0.message)" })
+        ([ "\(location.printable): error: \(printable(message))" ] + notes.map { "\($0.location.printable): note: \(printable($0.message))" })
             .joined(separator: "\n")
     }
+}
+
+/// Text with control characters (a newline, a terminal's escape sequences),
+/// line and paragraph separators and invisible format characters (zero-width
+/// spaces, direction overrides) written as Swift escapes, so text quoted from
+/// a rule file can't start a line of its own, drive a terminal or hide.
+func printable(_ text: String) -> String {
+    func hidden(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.properties.generalCategory {
+        case .control, .format, .lineSeparator, .paragraphSeparator: true
+        default: false
+        }
+    }
+    guard text.unicodeScalars.contains(where: hidden) else { return text }
+    var out = ""
+    for scalar in text.unicodeScalars {
+        switch scalar {
+        case "\n": out += "\\n"
+        case "\r": out += "\\r"
+        case "\t": out += "\\t"
+        case "\0": out += "\\0"
+        case _ where hidden(scalar): out += "\\u{\(String(scalar.value, radix: 16, uppercase: true))}"
+        default: out.unicodeScalars.append(scalar)
+        }
+    }
+    return out
 }
 
 /// The rule files did not compile. Holds every problem found, in file order.
@@ -53,4 +81,7 @@ extension SourceLocation {
     static func start(of file: String) -> SourceLocation {
         SourceLocation(file: file, line: 1, column: 1)
     }
+
+    /// `file:line:column`, with the path's control characters escaped.
+    var printable: String { "\(RiptCore.printable(file)):\(line):\(column)" }
 }

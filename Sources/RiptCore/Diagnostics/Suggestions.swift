@@ -1,16 +1,25 @@
 /// "Did you mean …?" for a misspelt word: the closest candidate, compared
-/// without case, within a small edit distance.
+/// without case, within a small edit distance. Words longer than
+/// `maximumSuggestedLength` get no suggestion: the distance takes time and
+/// memory that grow with the product of the two lengths.
 func closestMatch(to word: String, in candidates: some Sequence<String>) -> String? {
+    guard word.count <= maximumSuggestedLength else { return nil }
     let target = Array(word.lowercased())
+    let limit = max(1, min(3, target.count / 3))
     var best: (name: String, distance: Int)?
     for candidate in candidates {
-        let distance = editDistance(target, Array(candidate.lowercased()))
-        let limit = max(1, min(3, target.count / 3))
+        let other = Array(candidate.lowercased())
+        // Each character more or less is an edit at least.
+        guard abs(other.count - target.count) <= limit else { continue }
+        let distance = editDistance(target, other)
         guard distance <= limit else { continue }
         if best == nil || distance < best!.distance { best = (candidate, distance) }
     }
     return best?.name
 }
+
+/// Names longer than this are not misspellings of a name ript knows.
+let maximumSuggestedLength = 64
 
 /// Edit distance counting an insertion, a deletion, a substitution or a
 /// swap of two neighbours as one edit ("tpc" is one edit from "tcp").

@@ -27,8 +27,17 @@ public struct EvaluatedRuleFile: Sendable {
 /// source locations included. The crosscheck test holds that true.
 public enum RuleFileEvaluator {
     public static func evaluate(_ source: RuleSource) -> EvaluatedRuleFile {
+        if let beyondLimits = ParserLimits.check(source) {
+            return EvaluatedRuleFile(path: source.path, partitions: [], diagnostics: [beyondLimits])
+        }
         let tree = Parser.parse(source: source.text)
         let converter = SourceLocationConverter(fileName: source.path, tree: tree)
+        if tree.hasError, let first = ParserLimits.firstOfTooManyErrors(in: Syntax(tree)) {
+            let at = converter.location(for: first)
+            return EvaluatedRuleFile(path: source.path, partitions: [], diagnostics: [Diagnostic(
+                "this file has more than \(ParserLimits.maximumSyntaxErrors) syntax errors, the first here; a rule file must be valid Swift",
+                at: SourceLocation(file: source.path, line: at.line, column: at.column))])
+        }
         // The diagnostics generator walks the whole tree: only broken ones need it.
         let parseErrors: [Diagnostic] = !tree.hasError ? [] : ParseDiagnosticsGenerator.diagnostics(for: tree)
             .filter { $0.diagMessage.severity == .error }
@@ -197,7 +206,8 @@ private final class Evaluation {
                 guard let (description, log, body) = ruleHeader(call, word) else { continue }
                 statements += Rewrite(description: description, log: log, statements: body, location: location).partitionStatements
             case "Raw":
-                let signature = Signature(usage: "Raw(\"\"\"\n    iptables --policy INPUT DROP\n    \"\"\")")
+                // One line: a diagnostic is one line.
+                let signature = Signature(usage: "Raw(\"iptables --policy INPUT DROP\")")
                 guard let arguments = match(call, word, signature),
                     let text = string(arguments.positional[0], "the iptables commands", example: "a multi-line string")
                 else { continue }

@@ -104,7 +104,7 @@ public enum RuleFileLoader {
     public static func find(path: String) throws(RulePathError) -> FoundRuleFiles {
         var info = stat()
         guard !path.isEmpty, stat(path, &info) == 0 else {
-            throw RulePathError(description: "The specified rule file or directory '\(path)' does not exist")
+            throw RulePathError(description: "The specified rule file or directory '\(printable(path))' does not exist")
         }
         var walk = Walk()
         let isDirectory = (info.st_mode & S_IFMT) == S_IFDIR
@@ -123,7 +123,11 @@ public enum RuleFileLoader {
         var visited: Set<String> = []
 
         mutating func directory(_ path: String, isRoot: Bool = false) {
-            guard let real = realPath(path), visited.insert(real).inserted else { return }
+            guard let real = realPath(path) else {
+                diagnostics.append(Diagnostic("cannot read directory: \(errorText())", at: .start(of: path)))
+                return
+            }
+            guard visited.insert(real).inserted else { return }
             guard let entries = listDirectory(path) else {
                 diagnostics.append(Diagnostic("cannot read directory: \(errorText()); check its permissions", at: .start(of: path)))
                 return
@@ -133,10 +137,18 @@ public enum RuleFileLoader {
                 guard !name.hasPrefix("."), name != "Package.swift" else { continue }
                 let child = path == "/" ? "/" + name : path + "/" + name
                 var info = stat()
-                guard stat(child, &info) == 0 else { continue }  // a dangling link
+                guard stat(child, &info) == 0 else {
+                    // A link to nothing (or a loop of links) named like a rule
+                    // file is an error: skipping it would drop its partition.
+                    if name.hasSuffix(".swift") {
+                        diagnostics.append(Diagnostic("cannot read rule file: \(errorText())", at: .start(of: child)))
+                    }
+                    continue
+                }
                 switch info.st_mode & S_IFMT {
                 case S_IFDIR: directory(child)
-                case S_IFREG where name.hasSuffix(".swift"): files.append((child, FileStamp(info)))
+                // Not only regular files: reading refuses a FIFO or a device with a diagnostic.
+                case _ where name.hasSuffix(".swift"): files.append((child, FileStamp(info)))
                 default: continue
                 }
             }
@@ -144,13 +156,22 @@ public enum RuleFileLoader {
     }
 }
 
-/// Reads a file as rule text: UTF-8, no NUL bytes, at most `maximumFileSize`.
+/// Reads a file as rule text: a regular file of UTF-8, no NUL bytes, at most
+/// `maximumFileSize`.
 func readRuleText(_ path: String) -> Result<String, Diagnostic> {
-    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    // Non-blocking, so a FIFO (or a terminal) found where a file was can't stall the load.
+    let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
     guard fd >= 0 else {
         return .failure(Diagnostic("cannot read rule file: \(errorText()); check its permissions", at: .start(of: path)))
     }
     defer { close(fd) }
+    var info = stat()
+    guard fstat(fd, &info) == 0 else {
+        return .failure(Diagnostic("cannot read rule file: \(errorText())", at: .start(of: path)))
+    }
+    guard info.st_mode & S_IFMT == S_IFREG else {
+        return .failure(Diagnostic("rule file isn't a regular file (a FIFO or a device); a rule file is Swift source text", at: .start(of: path)))
+    }
     var bytes: [UInt8] = []
     var buffer = [UInt8](repeating: 0, count: 1 << 16)
     while true {
@@ -205,10 +226,16 @@ func firstInvalidUTF8(_ bytes: [UInt8]) -> Int? {
     return nil
 }
 
-/// Line and (byte) column of an offset, both from 1, as Swift counts them.
-private func position(of offset: Int, in bytes: [UInt8], file: String) -> SourceLocation {
+/// Line and (byte) column of an offset, both from 1, as Swift counts them:
+/// a line ends at `\n`, `\r` or `\r\n`.
+func position<Bytes: RandomAccessCollection<UInt8>>(of offset: Int, in bytes: Bytes, file: String) -> SourceLocation
+where Bytes.Index == Int {
     var line = 1, lineStart = 0
-    for index in 0..<offset where bytes[index] == UInt8(ascii: "\n") {
+    for index in 0..<offset {
+        let byte = bytes[index]
+        guard byte == UInt8(ascii: "\n") || (byte == UInt8(ascii: "\r") && (index + 1 == bytes.count || bytes[index + 1] != UInt8(ascii: "\n"))) else {
+            continue
+        }
         line += 1
         lineStart = index + 1
     }
