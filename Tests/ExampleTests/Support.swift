@@ -19,6 +19,8 @@ let riptBinary: URL = {
 let testCacheDirectory: String = {
     let url = FileManager.default.temporaryDirectory.appendingPathComponent("ript-test-cache-\(getpid())")
     try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+    // Gone when the test process ends: every run used to leave one behind in /tmp.
+    atexit { try? FileManager.default.removeItem(atPath: testCacheDirectory) }
     return url.path
 }()
 
