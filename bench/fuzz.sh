@@ -60,5 +60,6 @@ for index in "${!pids[@]}"; do
     fi
 done
 elapsed=$(( $(date +%s) - start ))
+if [ "$failed" -eq 0 ]; then rm -rf "$LOGS"; fi
 echo "ript fuzz: seed $SEED, $ITERATIONS iterations, $elapsed s, $([ "$failed" -eq 0 ] && echo "no failures" || echo "FAILURES")"
 exit "$failed"
