@@ -25,7 +25,10 @@ SLOW_LIMIT=${SLOW_LIMIT:-2}
 if [ "$SEED" = random ]; then SEED=$(od -An -N4 -tu4 /dev/urandom | tr -d ' '); fi
 
 echo "ript fuzz: seed $SEED, $ITERATIONS iterations in $JOBS jobs, $CONFIGURATION build"
-swift build --build-tests -c "$CONFIGURATION" >&2
+# The kernel tests' @testable imports need testing enabled, which release builds don't do by themselves.
+testing=()
+if [ "$CONFIGURATION" = release ]; then testing=(-Xswiftc -enable-testing); fi
+swift build --build-tests -c "$CONFIGURATION" "${testing[@]}" >&2
 LOGS=$(mktemp -d /tmp/ript-fuzz-logs-XXXXXX)
 chunk=$(( (ITERATIONS + JOBS - 1) / JOBS ))
 start=$(date +%s)
@@ -57,5 +60,6 @@ for index in "${!pids[@]}"; do
     fi
 done
 elapsed=$(( $(date +%s) - start ))
+if [ "$failed" -eq 0 ]; then rm -rf "$LOGS"; fi
 echo "ript fuzz: seed $SEED, $ITERATIONS iterations, $elapsed s, $([ "$failed" -eq 0 ] && echo "no failures" || echo "FAILURES")"
 exit "$failed"

@@ -559,12 +559,17 @@ enum Mutator {
 // MARK: - The fuzz test and the hostile cases
 
 // Serialized: the timings mean something only without the 10,000-file test beside them.
-@Suite("Hostile input", .serialized) struct HostileInputTests {
+// A class, so each test's scratch directory (10,000 files, a 3.8 MB file) goes when it ends.
+@Suite("Hostile input", .serialized) final class HostileInputTests {
     let root: URL
 
     init() throws {
         root = FileManager.default.temporaryDirectory.appendingPathComponent("ript-hostile-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+    }
+
+    deinit {
+        try? FileManager.default.removeItem(at: root)
     }
 
     func write(_ relative: String, _ bytes: [UInt8]) throws -> String {
