@@ -20,6 +20,13 @@ struct Ript: ParsableCommand {
             CompileCache.finishWriting()
         } catch {
             CompileCache.finishWriting()
+            // A usage error (an unknown option, a bad value, a failed
+            // validate()) exits 2 like every other error, not
+            // ArgumentParser's 64: scripts test for 2.
+            if exitCode(for: error) == .validationFailure {
+                writeStandardError(fullMessage(for: error) + "\n")
+                exit(withError: ExitCode.error)
+            }
             exit(withError: error)
         }
     }

@@ -52,9 +52,15 @@ import Testing
         #expect(both.filter { $0.hasPrefix("#") } == six.filter { $0.hasPrefix("#") })
 
         let restore = try ript("rules", "generate", "--format", "restore", "examples/")
-        #expect(restore.status == 64)  // ArgumentParser's validation failure
+        #expect(restore.status == 2)  // A usage error exits 2, like every error.
         #expect(restore.standardOutput == "")
         #expect(restore.standardError.contains("restore input is for one family: add --family 4 (for iptables-restore) or --family 6 (for ip6tables-restore)"))
+
+        // Any other usage error too: 2, the message and the usage on standard error, nothing on standard output.
+        let unknown = try ript("rules", "generate", "--bogus", "examples/")
+        #expect(unknown.status == 2 && unknown.standardOutput.isEmpty)
+        #expect(unknown.standardError.hasPrefix("Error: Unknown option '--bogus'\nUsage: ript rules generate"), "\(unknown.standardError)")
+        #expect(try ript("rules", "generate", "--help").status == 0)
     }
 
     @Test("a missing path is an error naming it, with exit code 2")
