@@ -156,10 +156,6 @@ private func summary(_ plan: Plan) -> String {
 
 private func count(_ changes: Int) -> String { "\(changes) change\(changes == 1 ? "" : "s")" }
 
-private func formatSeconds(_ seconds: Double) -> String {
-    seconds == seconds.rounded() ? String(Int(seconds)) : String(seconds)
-}
-
 /// Runs a step of `--confirm` or `ript confirm`, printing its failure.
 func reportingConfirmationErrors<Value>(_ body: () throws -> Value) throws -> Value {
     do {

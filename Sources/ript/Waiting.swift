@@ -1,3 +1,4 @@
+import RiptKernel
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -322,10 +323,4 @@ func receiveLine(from descriptor: Int32, timeout: Double) -> String? {
         bytes.append(byte)
     }
     return nil
-}
-
-func monotonicSeconds() -> Double {
-    var now = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &now)
-    return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
 }

@@ -44,12 +44,14 @@ public struct LockError: Error, Sendable, CustomStringConvertible {
     public let description: String
 }
 
-func monotonicSeconds() -> Double {
+/// Seconds on the monotonic clock, for deadlines (the lock's wait, --confirm's).
+public func monotonicSeconds() -> Double {
     var now = timespec()
     clock_gettime(CLOCK_MONOTONIC, &now)
     return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
 }
 
-func formatSeconds(_ seconds: Double) -> String {
+/// Seconds as a user wrote them: "5", "0.5".
+public func formatSeconds(_ seconds: Double) -> String {
     seconds == seconds.rounded() ? String(Int(seconds)) : String(seconds)
 }
