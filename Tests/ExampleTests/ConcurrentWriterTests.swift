@@ -9,22 +9,21 @@ import Testing
 /// lost them. It stops by itself after 100,000 iterations or $WRITER_SECONDS (180), or when
 /// $WORK/stop appears; $WORK/writer-failures lists what went wrong.
 private let writerScript = """
+    # The writer's four rules of iteration $2, as commands doing $1 (-A or -D).
+    writer_rules() {
+        x=$(($2 % 250 + 1))
+        echo "iptables -w $1 INPUT -s 192.0.2.$x/32 -m comment --comment w$2 -j ACCEPT"
+        echo "iptables -w $1 FOREIGN -s 198.51.100.$x/32 -m comment --comment w$2 -j DROP"
+        echo "ip6tables -w $1 INPUT -s 2001:db8::$x/128 -m comment --comment w$2 -j ACCEPT"
+        echo "ip6tables -w $1 FOREIGN -s 2001:db8:1::$x/128 -m comment --comment w$2 -j DROP"
+    }
     writer() {
         i=0; started=$(date +%s); limit=${WRITER_SECONDS:-180}
         : > "$WORK/writer-failures"
         while [ $i -lt 100000 ] && [ $(( $(date +%s) - started )) -lt $limit ] && [ ! -e "$WORK/stop" ]; do
-            i=$((i + 1)); x=$((i % 250 + 1))
-            for step in \\
-                "iptables -w -A INPUT -s 192.0.2.$x/32 -m comment --comment w$i -j ACCEPT" \\
-                "iptables -w -A FOREIGN -s 198.51.100.$x/32 -m comment --comment w$i -j DROP" \\
-                "ip6tables -w -A INPUT -s 2001:db8::$x/128 -m comment --comment w$i -j ACCEPT" \\
-                "ip6tables -w -A FOREIGN -s 2001:db8:1::$x/128 -m comment --comment w$i -j DROP"
-            do
+            i=$((i + 1))
+            { writer_rules -A $i; [ $i = 1 ] || writer_rules -D $((i - 1)); } | while read -r step; do
                 $step 2> "$WORK/writer-error" || echo "failed: $step: $(cat "$WORK/writer-error")" >> "$WORK/writer-failures"
-                if [ $i -gt 1 ]; then
-                    previous=$(echo "$step" | sed "s/ -A / -D /; s/w$i /w$((i - 1)) /; s/\\.$x\\//.$(((i - 1) % 250 + 1))\\//; s/::$x\\//::$(((i - 1) % 250 + 1))\\//")
-                    $previous 2> "$WORK/writer-error" || echo "failed: $previous: $(cat "$WORK/writer-error")" >> "$WORK/writer-failures"
-                fi
             done
         done
         echo $i > "$WORK/writer-iterations"

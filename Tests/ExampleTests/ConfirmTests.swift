@@ -294,7 +294,7 @@ struct ConfirmTests {
             status=0; RIPT_FAULTS=rollback:iptc_commit=EPERM $RIPT apply --confirm 1 "$WORK/rules" > /dev/null 2> "$WORK/error" || status=$?
             [ "$status" = 3 ]
             # IPv6 as before; IPv4 as the unconfirmed apply left it.
-            [ "$(ip6tables-legacy-save | grep -v '^#' | sed 's/ \\[[0-9]*:[0-9]*\\]$//')" = "$(sed -n '/^=== ip6tables$/,$p' "$WORK/before" | tail -n +2)" ]
+            [ "$(ip6tables-legacy-save | uncounted)" = "$(sed -n '/^=== ip6tables$/,$p' "$WORK/before" | tail -n +2)" ]
             $RIPT rules diff --family 4 --exit-code "$WORK/rules"
             cat "$WORK/error"
             """)

@@ -10,8 +10,8 @@ import Testing
 let tableScript = kernelScriptHelpers + """
     tables() {
         for t in filter nat; do
-            iptables-legacy-save -t $t | grep -v '^#' | sed 's/ \\[[0-9]*:[0-9]*\\]$//' > "$WORK/$1.4$t"
-            ip6tables-legacy-save -t $t | grep -v '^#' | sed 's/ \\[[0-9]*:[0-9]*\\]$//' > "$WORK/$1.6$t"
+            iptables-legacy-save -t $t | uncounted > "$WORK/$1.4$t"
+            ip6tables-legacy-save -t $t | uncounted > "$WORK/$1.6$t"
         done
     }
     compare() {

@@ -1,13 +1,9 @@
 import Foundation
 import Testing
 
-/// Shell helpers for these namespace scripts: `save` prints both families'
-/// saved tables without comments and counters, `docker` adds a chain and
-/// rules ript doesn't own.
-private let prelude = """
-    # A new namespace has no legacy tables until something reads them.
-    for tool in iptables ip6tables; do $tool -t filter -S > /dev/null; $tool -t nat -S > /dev/null; done
-    save() { { iptables-legacy-save; echo "=== ip6tables"; ip6tables-legacy-save; } | grep -v '^#' | sed 's/ \\[[0-9]*:[0-9]*\\]$//'; }
+/// Shell helpers for these namespace scripts, besides `kernelScriptHelpers`:
+/// `docker` adds a chain and rules ript doesn't own.
+private let prelude = kernelScriptHelpers + """
     docker() {
         iptables -N DOCKER
         iptables -A DOCKER -d 172.17.0.2/32 -p tcp --dport 80 -j ACCEPT

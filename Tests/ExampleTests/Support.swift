@@ -142,7 +142,9 @@ func normalizedSave(_ text: String) -> [String] {
 let kernelScriptHelpers = """
     # A new namespace has no legacy tables until something reads them; a host always has them.
     for tool in iptables ip6tables; do $tool -t filter -S > /dev/null; $tool -t nat -S > /dev/null; done
-    save() { { iptables-legacy-save; echo "=== ip6tables"; ip6tables-legacy-save; } | grep -v '^#' | sed 's/ \\[[0-9]*:[0-9]*\\]$//'; }
+    # Save output without comments and counters, for comparing states.
+    uncounted() { grep -v '^#' | sed 's/ \\[[0-9]*:[0-9]*\\]$//'; }
+    save() { { iptables-legacy-save; echo "=== ip6tables"; ip6tables-legacy-save; } | uncounted; }
     rules() { rm -rf "$WORK/rules"; cp -r examples "$WORK/rules"; rm -rf "$WORK/rules/errors"; }
     # The examples without raw lines (which may change anything, policies included).
     plain() { rules; rm "$WORK/rules/raw.swift" "$WORK/rules/joeblogsco.swift"; }
