@@ -229,8 +229,9 @@ struct ZeroDowntimeTests {
             """])
         #expect(result.status == 0, "script failed (\(result.status)):\n\(result.standardError)\n\(result.standardOutput)")
         try #require(result.status == 0)
+        let left = try runTool("ip", ["netns", "list"]).standardOutput
         for name in names {
-            #expect(!(try runTool("ip", ["netns", "list"]).standardOutput.contains(name)), "namespace \(name) was left behind")
+            #expect(!left.contains(name), "namespace \(name) was left behind")
         }
 
         let rules = Int(try String(contentsOf: work.appendingPathComponent("rule-count"), encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
