@@ -76,12 +76,20 @@ public enum PlanRenderer {
         return out
     }
 
-    /// The plan as JSON, schema `ript.plan` version 2 (README.md, "JSON output").
-    public static func json(_ plan: Plan) -> String {
+    /// The plan as JSON, schema `ript.plan` version 2 (schema/ript.schema.json).
+    /// `applied`: the plan was carried out (apply, clean apply), rather than
+    /// printed (diff).
+    public static func json(_ plan: Plan, summary: PlanSummary, applied: Bool) -> String {
         JSON.object([
             ("schema", .string("ript.plan")),
             ("version", .number(2)),
             ("inSync", .bool(plan.isEmpty)),
+            ("applied", .bool(applied)),
+            ("summary", .object([
+                ("partitionsChanged", .array(summary.partitionsChanged.map(JSON.string))),
+                ("staleChainsRemoved", .number(summary.staleChainsRemoved)),
+                ("bootstrapChanges", .number(summary.bootstrapChanges)),
+            ])),
             ("findings", .array(plan.findings.map(JSON.string))),
             ("raw", .array(plan.raw.map { chainSet in
                 .object([
