@@ -2,24 +2,72 @@ import ArgumentParser
 import RiptCore
 import RiptKernel
 
+/// How the commands that change the kernel report what they did.
+struct ApplyOutputOptions: ParsableArguments {
+    enum Format: String, ExpressibleByArgument, CaseIterable {
+        case commands, json
+    }
+
+    @Option(help: "Output format of what was changed: commands (iptables and ip6tables command lines) or json (schema/ript.schema.json).")
+    var format: Format = .commands
+
+    @Flag(help: "Exit 1 when the kernel was changed, 0 when there was nothing to change (2 is always an error). For config management: without it, success is always 0.")
+    var detailedExitCodes = false
+
+    @OptionGroup var output: OutputOptions
+
+    /// Prints what was done: the commands (and, on a terminal, the summary line) or JSON.
+    func report(_ done: Plan, ruleset: CompiledRuleset, summary text: ((PlanSummary) -> String)? = nil) {
+        let summary = PlanSummary(done, ruleset: ruleset)
+        switch format {
+        case .commands:
+            output.writeCommands(PlanRenderer.commands(done))
+            output.writeSummary(text?(summary) ?? summary.text(done: true))
+        case .json:
+            output.write(PlanRenderer.json(done, summary: summary, applied: true))
+        }
+    }
+
+    /// Prints a rollback's commands; nothing for JSON, whose output is one document.
+    func reportRollback(_ commands: String) {
+        if format == .commands { output.writeCommands(commands) }
+    }
+
+    /// With --detailed-exit-codes, exits 1 when something was changed.
+    func finish(_ done: Plan) throws {
+        if detailedExitCodes && !done.isEmpty { throw ExitCode.changed }
+    }
+}
+
+extension ExitCode {
+    /// `--detailed-exit-codes`: the kernel was changed.
+    static let changed = ExitCode(1)
+}
+
 /// Applies a request and prints what was done, as iptables commands; with
 /// `--confirm`, waits for confirmation and rolls back without it.
-func applyPartitions(_ rules: RulePathOptions, _ kernel: KernelOptions, _ confirm: ConfirmOptions, command: String, apply: Bool, clean: Bool) throws {
+func applyPartitions(
+    _ rules: RulePathOptions, _ kernel: KernelOptions, _ confirm: ConfirmOptions, _ output: ApplyOutputOptions,
+    command: String, apply: Bool, clean: Bool
+) throws {
     // First of all, so no signal can end the process between its change and its rollback.
     let signals = confirm.confirm == nil ? nil : InterruptWatch()
+    output.output.configure()
     let ruleset = try Trace.phase("compile") { try compiled(rules) }.restricted(to: kernel.families.families)
     let applier = try kernel.applier(for: command)
     let request = PlanRequest(apply: apply, clean: clean, scope: ruleset.scope)
-    try changeKernel(
+    let done = try changeKernel(
         command, confirm, signals: signals, applier: applier,
         repair: """
             to go back by hand: put the rule files that were loaded before back in \(rules.path), check with \
             'ript rules diff \(rules.path)', then run 'ript apply \(rules.path)' (or remove all of ript's rules with 'ript rules flush')
-            """
+            """,
+        report: { output.report($0, ruleset: ruleset) }, reportRollback: output.reportRollback
     ) { applier, checkpoint in
         if checkpoint != nil { return try applier.apply(ruleset, request, checkpoint: &checkpoint!) }
         return try applier.apply(ruleset, request)
     }
+    try output.finish(done)
 }
 
 extension Ript.Rules {
@@ -35,9 +83,10 @@ extension Ript.Rules {
         @OptionGroup var rules: RulePathOptions
         @OptionGroup var kernel: KernelOptions
         @OptionGroup var confirm: ConfirmOptions
+        @OptionGroup var output: ApplyOutputOptions
 
         func run() throws {
-            try applyPartitions(rules, kernel, confirm, command: "ript rules apply", apply: true, clean: false)
+            try applyPartitions(rules, kernel, confirm, output, command: "ript rules apply", apply: true, clean: false)
         }
     }
 }
@@ -52,9 +101,10 @@ extension Ript.Clean {
         @OptionGroup var rules: RulePathOptions
         @OptionGroup var kernel: KernelOptions
         @OptionGroup var confirm: ConfirmOptions
+        @OptionGroup var output: ApplyOutputOptions
 
         func run() throws {
-            try applyPartitions(rules, kernel, confirm, command: "ript clean apply", apply: false, clean: true)
+            try applyPartitions(rules, kernel, confirm, output, command: "ript clean apply", apply: false, clean: true)
         }
     }
 }
@@ -69,9 +119,10 @@ extension Ript {
         @OptionGroup var rules: RulePathOptions
         @OptionGroup var kernel: KernelOptions
         @OptionGroup var confirm: ConfirmOptions
+        @OptionGroup var output: ApplyOutputOptions
 
         func run() throws {
-            try applyPartitions(rules, kernel, confirm, command: "ript apply", apply: true, clean: true)
+            try applyPartitions(rules, kernel, confirm, output, command: "ript apply", apply: true, clean: true)
         }
     }
 }

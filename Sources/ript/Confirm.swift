@@ -12,7 +12,7 @@ struct ConfirmOptions: ParsableArguments {
         """
         Roll the changes back after this many seconds unless they are confirmed first, with 'ript confirm' from \
         another shell or a key pressed here (when standard input is a terminal). SIGHUP (unless ignored, as under \
-        nohup), SIGINT and SIGTERM roll back at once. Only ript's chains and its jumps are rolled back, exactly as they were. Exits 0 when confirmed, 2 when \
+        nohup), SIGINT and SIGTERM roll back at once. Only ript's chains and its jumps are rolled back, exactly as they were. Exits 0 when confirmed (1 with --detailed-exit-codes when something changed), 2 when \
         rolled back, 3 when the rollback failed.
         """,
         valueName: "seconds"))
@@ -39,18 +39,25 @@ extension ExitCode {
 /// `--confirm` change is waiting (that rollback would undo it).
 ///
 /// `repair` tells, in a sentence, how to put things right by hand after a
-/// failed rollback.
+/// failed rollback. `report` prints what was done, once it is done (before
+/// the wait), and `reportRollback` a rollback's commands. Returns what was
+/// done and kept.
+@discardableResult
 func changeKernel(
     _ command: String, _ options: ConfirmOptions, signals: InterruptWatch?, applier: Applier, repair: String,
+    report: (Plan) -> Void, reportRollback: @escaping (String) -> Void,
     change: (Applier, inout Checkpoint?) throws -> Plan
-) throws {
+) throws -> Plan {
     guard let seconds = options.confirm, let signals else {
         try reportingConfirmationErrors { try ConfirmationSlot.checkNoneWaiting(command) }
         var none: Checkpoint?
         let done = try reportingKernelErrors { try change(applier, &none) }
         reportFindings(done)
-        writeStandardOutput(PlanRenderer.commands(done))
-        return
+        report(done)
+        return done
+    }
+    let rollBack = { (checkpoint: Checkpoint, reason: String) throws in
+        try rollBackChanges(applier, to: checkpoint, because: reason, repair: repair, report: reportRollback)
     }
     // The tables committed, failure or not, are the ones to roll back.
     let committed = Mutex<Set<FamilyTable>>([])
@@ -75,15 +82,15 @@ func changeKernel(
         writeStandardError("ript: error: \(error.description)\n")
         // A table committed before the failure is new: with --confirm, it goes back too.
         if let checkpoint = checkpoint?.restricted(to: committed.withLock { $0 }), !checkpoint.isEmpty {
-            try rollBack(applier, to: checkpoint, because: "the change failed before it was complete", repair: repair)
+            try rollBack(checkpoint, "the change failed before it was complete")
         }
         throw ExitCode.error
     }
     reportFindings(done)
-    writeStandardOutput(PlanRenderer.commands(done))
+    report(done)
     guard let checkpoint = checkpoint?.restricted(to: committed.withLock { $0 }), !checkpoint.isEmpty else {
         writeStandardError("ript: nothing to change, so nothing to confirm\n")
-        return
+        return done
     }
 
     let listener: Int32
@@ -91,7 +98,7 @@ func changeKernel(
         listener = try slot.listen()
     } catch {
         writeStandardError("ript: error: \(error.description)\n")
-        try rollBack(applier, to: checkpoint, because: "ript could not wait for a confirmation", repair: repair)
+        try rollBack(checkpoint, "ript could not wait for a confirmation")
         throw ExitCode.rolledBack
     }
     let terminal = KeyTerminal()
@@ -108,7 +115,7 @@ func changeKernel(
     switch outcome {
     case .confirmedByCommand, .confirmedByKey:
         writeStandardError("ript: confirmed\(outcome == .confirmedByKey ? " by a key" : " by 'ript confirm'"); the changes are kept\n")
-        return
+        return done
     case .timedOut:
         reason = "nobody confirmed them within \(formatSeconds(seconds)) s"
     case .interrupted(let signal):
@@ -117,18 +124,19 @@ func changeKernel(
         reason = "the terminal went away before anyone confirmed them"
     }
     writeStandardError("ript: not confirmed: rolling back now\n")
-    try rollBack(applier, to: checkpoint, because: reason, repair: repair)
+    try rollBack(checkpoint, reason)
     throw ExitCode.rolledBack
 }
 
 /// Rolls back to `checkpoint` and says what happened; throws
-/// `rollbackFailed` (after saying so loudly) when it could not.
-private func rollBack(_ applier: Applier, to checkpoint: Checkpoint, because reason: String, repair: String) throws {
+/// `rollbackFailed` (after saying so loudly) when it could not. `report`
+/// prints the rollback's commands, as the change's were.
+private func rollBackChanges(_ applier: Applier, to checkpoint: Checkpoint, because reason: String, repair: String, report: (String) -> Void) throws {
     let rollback = applier.rollback(to: checkpoint)
-    writeStandardOutput(rollback.commands)
+    report(rollback.commands)
     let changed = rollback.done.filter { !$0.operations.isEmpty }
     if rollback.succeeded {
-        let what = changed.isEmpty ? "nothing of ript's had changed" : changed.map { "\($0.key): \(count($0.operations.count))" }.joined(separator: ", ")
+        let what = changed.isEmpty ? "nothing of ript's had changed" : changed.map { "\($0.key): \(plural($0.operations.count, "change"))" }.joined(separator: ", ")
         writeStandardError("ript: rolled back (\(what)): the changes were undone because \(reason)\n")
         return
     }
@@ -151,10 +159,8 @@ private func rollBack(_ applier: Applier, to checkpoint: Checkpoint, because rea
 
 /// "iptables filter: 3 changes, ip6tables nat: 1 change"
 private func summary(_ plan: Plan) -> String {
-    plan.tables.filter { !$0.operations.isEmpty }.map { "\($0.key): \(count($0.operations.count))" }.joined(separator: ", ")
+    plan.tables.filter { !$0.operations.isEmpty }.map { "\($0.key): \(plural($0.operations.count, "change"))" }.joined(separator: ", ")
 }
-
-private func count(_ changes: Int) -> String { "\(changes) change\(changes == 1 ? "" : "s")" }
 
 /// Runs a step of `--confirm` or `ript confirm`, printing its failure.
 func reportingConfirmationErrors<Value>(_ body: () throws -> Value) throws -> Value {

@@ -12,19 +12,24 @@ struct DiffOptions: ParsableArguments {
     @Flag(help: "Exit 1 when there is something to do, 0 when the kernel is in sync (2 is always an error).")
     var exitCode = false
 
-    @Option(help: "Output format: commands (iptables and ip6tables command lines), json, or restore (iptables-restore --noflush input; needs --family 4 or 6).")
+    @Option(help: "Output format: commands (iptables and ip6tables command lines), json (schema/ript.schema.json), or restore (iptables-restore --noflush input; needs --family 4 or 6).")
     var format: PlanFormat = .commands
+
+    @OptionGroup var output: OutputOptions
 
     func check(_ families: FamilyOptions) throws {
         if format == .restore { try families.checkRestoreFormat() }
     }
 
-    func print(_ plan: Plan) throws {
+    func print(_ plan: Plan, ruleset: CompiledRuleset) throws {
         reportFindings(plan)
+        let summary = PlanSummary(plan, ruleset: ruleset)
         switch format {
-        case .commands: writeStandardOutput(PlanRenderer.commands(plan))
-        case .json: writeStandardOutput(PlanRenderer.json(plan))
-        case .restore: writeStandardOutput(plan.tables.first.map { PlanRenderer.restoreInput(plan, family: $0.family) } ?? "")
+        case .commands:
+            output.writeCommands(PlanRenderer.commands(plan))
+            output.writeSummary(summary.text(done: false))
+        case .json: output.write(PlanRenderer.json(plan, summary: summary, applied: false))
+        case .restore: output.write(plan.tables.first.map { PlanRenderer.restoreInput(plan, family: $0.family) } ?? "")
         }
         if exitCode && !plan.isEmpty { throw ExitCode(1) }
     }
@@ -36,11 +41,12 @@ func compiled(_ options: RulePathOptions) throws -> CompiledRuleset {
 
 /// Plans a request against the kernel and prints it.
 func diffPartitions(_ rules: RulePathOptions, _ diff: DiffOptions, _ kernel: KernelOptions, command: String, apply: Bool, clean: Bool) throws {
+    diff.output.configure()
     let applier = try kernel.applier(for: command)
     // The kernel is read while the rule files compile.
     let families = kernel.families.families
     let (ruleset, tables) = try reportingKernelErrors { try applier.read(families) { try compiled(rules).restricted(to: families) } }
-    try diff.print(Planner.plan(ruleset, kernel: tables, request: PlanRequest(apply: apply, clean: clean, scope: ruleset.scope)))
+    try diff.print(Planner.plan(ruleset, kernel: tables, request: PlanRequest(apply: apply, clean: clean, scope: ruleset.scope)), ruleset: ruleset)
 }
 
 extension Ript.Rules {

@@ -10,7 +10,8 @@ extension Ript.Rules {
                 Prints the bootstrap hook chains, then each partition under a '# NAME-HASH' header, \
                 as iptables and ip6tables commands (the default), as iptables-restore input (one family \
                 at a time), or as JSON. \
-                Needs no root; on any error in any rule file it prints the errors and nothing else.
+                Needs no root; on any error in any rule file it prints the errors and nothing else. With \
+                --quiet it only checks the rule files: exit 0 when they compile, 2 with their errors.
                 """
         )
 
@@ -20,8 +21,9 @@ extension Ript.Rules {
 
         @OptionGroup var rules: RulePathOptions
         @OptionGroup var families: FamilyOptions
+        @OptionGroup var output: OutputOptions
 
-        @Option(help: "Output format: commands (iptables and ip6tables command lines), restore (iptables-restore input; needs --family 4 or 6) or json.")
+        @Option(help: "Output format: commands (iptables and ip6tables command lines), restore (iptables-restore input; needs --family 4 or 6) or json (schema/ript.schema.json).")
         var format: Format = .commands
 
         func validate() throws {
@@ -29,12 +31,19 @@ extension Ript.Rules {
         }
 
         func run() throws {
+            output.configure()
             let ruleset = try rules.compile().restricted(to: families.families)
             switch format {
-            case .commands: writeStandardOutput(CommandRenderer.render(ruleset))
-            case .restore: writeStandardOutput(RestoreRenderer.render(ruleset, family: families.families[0]))
-            case .json: writeStandardOutput(JSONRenderer.render(ruleset))
+            case .commands:
+                output.writeCommands(CommandRenderer.render(ruleset))
+                let rules = ruleset.partitions.reduce(0) { $0 + $1.chains.reduce(0) { $0 + $1.rules.count } + $1.pointers.count }
+                output.writeSummary("\(plural(ruleset.partitions.count, "partition")) compiled to \(plural(rules, "rule"))")
+            case .restore: output.write(RestoreRenderer.render(ruleset, family: families.families[0]))
+            case .json: output.write(JSONRenderer.render(ruleset))
             }
         }
     }
 }
+
+/// "1 partition", "3 partitions".
+func plural(_ number: Int, _ noun: String) -> String { "\(number) \(noun)\(number == 1 ? "" : "s")" }

@@ -14,6 +14,7 @@ struct Ript: ParsableCommand {
     /// ArgumentParser's main, waiting for compile cache writes (made in the
     /// background while the command works) before the process exits.
     static func main() {
+        _ = processStart  // a lazy global: start the clock now
         do {
             var command = try parseAsRoot()
             try command.run()

@@ -35,14 +35,24 @@ extension Ript.Rules {
 
         @OptionGroup var kernel: KernelOptions
         @OptionGroup var confirm: ConfirmOptions
+        @OptionGroup var output: OutputOptions
 
         func run() throws {
             let signals = confirm.confirm == nil ? nil : InterruptWatch()
+            output.configure()
             let applier = try kernel.applier(for: "ript rules flush")
             let families = kernel.families.families
             try changeKernel(
                 "ript rules flush", confirm, signals: signals, applier: applier,
-                repair: "to go back by hand, load the rule files again with 'ript apply PATH'"
+                repair: "to go back by hand, load the rule files again with 'ript apply PATH'",
+                report: { done in
+                    output.writeCommands(PlanRenderer.commands(done))
+                    let chains = done.tables.reduce(0) { count, table in
+                        count + table.operations.count { if case .deleteChain = $0 { true } else { false } }
+                    }
+                    output.writeSummary(chains == 0 ? "nothing of ript's loaded" : "ript's \(plural(chains, "chain")) removed")
+                },
+                reportRollback: output.writeCommands
             ) { applier, checkpoint in
                 if checkpoint != nil { return try applier.flush(families, checkpoint: &checkpoint!) }
                 return try applier.flush(families)

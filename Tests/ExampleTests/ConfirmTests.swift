@@ -40,21 +40,6 @@ private func namespace(_ script: String, environment: [String] = [], sourceLocat
     return result
 }
 
-/// The parts of a script's output between `--- name` lines, by name.
-private func sections(_ output: String) -> [String: String] {
-    var parts: [String: String] = [:]
-    var name = ""
-    for line in output.split(separator: "\n", omittingEmptySubsequences: false).dropLast(output.hasSuffix("\n") ? 1 : 0) {
-        if line.hasPrefix("--- ") {
-            name = String(line.dropFirst(4))
-            parts[name] = ""
-        } else {
-            parts[name, default: ""] += line + "\n"
-        }
-    }
-    return parts
-}
-
 @Suite(.disabled(if: kernelTestsSkipped, "RIPT_SKIP_KERNEL_TESTS=1"))
 struct ConfirmTests {
     @Test("an apply nobody confirms is rolled back from an earlier ript state: both saves are byte for byte as before, hand edits and foreign rules included (unshare -n)")
@@ -70,7 +55,7 @@ struct ConfirmTests {
             echo "--- applied"; cat "$WORK/applied"
             echo "--- error"; cat "$WORK/error"
             """)
-        let parts = sections(result.standardOutput)
+        let parts = sections(result.standardOutput, marker: "--- ")
         #expect(parts["before"] == parts["after"], "the rollback did not give back the state before the apply")
         // The older state had what the rollback must bring back: ript chains in both families, hand edits, foreign rules.
         let before = parts["before"] ?? ""
@@ -116,7 +101,7 @@ struct ConfirmTests {
             echo "--- messages"; cat "$WORK/error" "$WORK/confirmed"
             """)
         let plain = try namespace("foreign; older; $RIPT apply \"$WORK/rules\" > /dev/null; save")
-        let parts = sections(confirmed.standardOutput)
+        let parts = sections(confirmed.standardOutput, marker: "--- ")
         #expect(parts["state"] == plain.standardOutput)
         #expect(parts["again"] == "", "a confirmed apply left something to do: \(parts["again"] ?? "")")
         #expect(parts["run"] == "confirm.lock\n", "the waiting apply left its pid or socket behind")
@@ -145,7 +130,7 @@ struct ConfirmTests {
             echo "--- modes"; tr ' ;' '\\n\\n' < "$WORK/stty" | grep -x -- '-\\?\\(icanon\\|echo\\)' | tr '\\n' ' '; echo
             echo "--- tty"; cat "$WORK/tty1" "$WORK/tty2" | tr -d '\\r'
             """)
-        let parts = sections(result.standardOutput)
+        let parts = sections(result.standardOutput, marker: "--- ")
         #expect(parts["status"] == "exit 2\nexit 0\n", "\(parts["status"] ?? "")")
         #expect(parts["modes"] == "icanon echo \n", "the terminal was left in another mode: \(parts["modes"] ?? "")")
         let tty = parts["tty"] ?? ""
@@ -208,12 +193,12 @@ struct ConfirmTests {
             #expect(milliseconds < 5_000, "the rollback after SIG\(signal) took \(milliseconds) ms")
         }
         #expect(lines.contains("INT exit 2"), "\(lines)")
-        let messages = sections(result.standardOutput)["messages"] ?? ""
+        let messages = sections(result.standardOutput, marker: "--- ")["messages"] ?? ""
         for signal in ["SIGHUP", "SIGTERM", "SIGINT"] {
             #expect(messages.contains("the changes were undone because ript got \(signal) before anyone confirmed them\n"), "\(messages)")
         }
-        #expect(sections(result.standardOutput)["hangup"]?.hasSuffix("because ript got SIGHUP before anyone confirmed them\n") == true, "\(result.standardOutput)")
-        #expect(sections(result.standardOutput)["nohup"]?.hasSuffix("because nobody confirmed them within 1 s\n") == true, "\(result.standardOutput)")
+        #expect(sections(result.standardOutput, marker: "--- ")["hangup"]?.hasSuffix("because ript got SIGHUP before anyone confirmed them\n") == true, "\(result.standardOutput)")
+        #expect(sections(result.standardOutput, marker: "--- ")["nohup"]?.hasSuffix("because nobody confirmed them within 1 s\n") == true, "\(result.standardOutput)")
     }
 
     @Test("'ript confirm' with nothing waiting exits 2; while an apply waits, a second --confirm and a plain change are refused, changing nothing; a killed waiter's files are stale (unshare -n)")
@@ -248,7 +233,7 @@ struct ConfirmTests {
             wait $pid
             $RIPT rules diff --exit-code "$WORK/rules"
             """)
-        let parts = sections(result.standardOutput)
+        let parts = sections(result.standardOutput, marker: "--- ")
         #expect(parts["none"]?.hasPrefix("ript: error: nothing to confirm: no 'ript apply --confirm' is waiting for confirmation") == true, "\(parts["none"] ?? "")")
         #expect(parts["none"]?.hasSuffix("exit 2\n") == true)
         #expect(parts["second"]?.contains("another 'ript … --confirm' (pid ") == true, "\(parts["second"] ?? "")")
@@ -326,7 +311,7 @@ struct ConfirmTests {
             echo "--- cleaned"; grep -c -- '--delete-chain snatbasic-' "$WORK/cleaned"
             echo "--- messages"; cat "$WORK/flush-error" "$WORK/clean-error" "$WORK/nothing"
             """)
-        let parts = sections(result.standardOutput)
+        let parts = sections(result.standardOutput, marker: "--- ")
         #expect(parts["flushed"].flatMap { Int($0.dropLast()) } ?? 0 > 10, "\(parts["flushed"] ?? "")")
         #expect(parts["cleaned"] == "6\n", "\(parts["cleaned"] ?? "")")
         let messages = parts["messages"] ?? ""

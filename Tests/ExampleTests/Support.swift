@@ -176,3 +176,22 @@ let kernelScriptHelpers = """
     foreign_lines() { save | grep -E 'DOCKER|192.0.2.99|2001:db8::99|^:FORWARD|^\\*|COMMIT|^===' ; }
 
     """
+
+/// Splits what a script printed into the parts it headed with `marker NAME`
+/// lines (what comes before the first is under ""). Carriage returns (a
+/// pseudo-terminal's CRLF) become plain newlines first: Swift reads "\r\n"
+/// as one Character, so it would never split there.
+func sections(_ output: String, marker: String = "=== ") -> [String: String] {
+    var sections: [String: String] = [:]
+    var name = ""
+    let output = output.replacingOccurrences(of: "\r\n", with: "\n")
+    for line in output.split(separator: "\n", omittingEmptySubsequences: false).dropLast(output.hasSuffix("\n") ? 1 : 0) {
+        if line.hasPrefix(marker) {
+            name = String(line.dropFirst(marker.count))
+            sections[name] = ""
+        } else {
+            sections[name, default: ""] += line + "\n"
+        }
+    }
+    return sections
+}
