@@ -10,8 +10,11 @@ set -eu
 cd "$(dirname "$0")/.."
 output="${1:-.build/dist/ript}"
 
-swift build -c release --static-swift-stdlib --product ript
-built="$(swift build -c release --static-swift-stdlib --show-bin-path)/ript"
+# No $ORIGIN run path: the binary loads nothing from beside itself. Symbols
+# bound at start (-z now), so the relocations become read-only (full RELRO).
+flags="-c release --static-swift-stdlib --disable-local-rpath -Xlinker -z -Xlinker now"
+swift build $flags --product ript
+built="$(swift build $flags --show-bin-path)/ript"
 
 mkdir -p "$(dirname "$output")"
 # What dh_strip does for an executable: symbols and debug information, and
@@ -32,6 +35,11 @@ done
 if [ -n "$unexpected" ]; then
     echo "build-static.sh: error: $output needs shared libraries a plain machine doesn't have:$unexpected" >&2
     ldd "$output" >&2
+    exit 1
+fi
+if readelf -d "$output" | grep -E -q '\((RPATH|RUNPATH)\)'; then
+    echo "build-static.sh: error: $output has a run path:" >&2
+    readelf -d "$output" | grep -E '\((RPATH|RUNPATH)\)' >&2
     exit 1
 fi
 if ldd "$output" | grep -q 'not found'; then
