@@ -209,9 +209,9 @@ _ript_rules() {
 
 _ript_rules_generate() {
     repeating_flags=()
-    non_repeating_flags=(--no-cache --version -h --help)
+    non_repeating_flags=(--no-cache --quiet -q --version -h --help)
     repeating_options=()
-    non_repeating_options=(--family --format)
+    non_repeating_options=(--family --color --format)
     __ript_offer_flags_options 1
 
     # Offer option value completions
@@ -220,8 +220,20 @@ _ript_rules_generate() {
         __ript_add_completions -W '4'$'\n''6'$'\n''both'
         return
         ;;
+    '--color')
+        __ript_add_completions -W 'auto'$'\n''always'$'\n''never'
+        return
+        ;;
     '--format')
         __ript_add_completions -W 'commands'$'\n''restore'$'\n''json'
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __ript_add_completions -o plusdirs -fX '!*.@(swift)'
         return
         ;;
     esac
@@ -229,15 +241,19 @@ _ript_rules_generate() {
 
 _ript_rules_diff() {
     repeating_flags=()
-    non_repeating_flags=(--no-cache --exit-code --version -h --help)
+    non_repeating_flags=(--no-cache --exit-code --quiet -q --version -h --help)
     repeating_options=()
-    non_repeating_options=(--format --wait --family)
+    non_repeating_options=(--format --color --wait --family)
     __ript_offer_flags_options 1
 
     # Offer option value completions
     case "${prev}" in
     '--format')
         __ript_add_completions -W 'commands'$'\n''json'$'\n''restore'
+        return
+        ;;
+    '--color')
+        __ript_add_completions -W 'auto'$'\n''always'$'\n''never'
         return
         ;;
     '--wait')
@@ -248,13 +264,21 @@ _ript_rules_diff() {
         return
         ;;
     esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __ript_add_completions -o plusdirs -fX '!*.@(swift)'
+        return
+        ;;
+    esac
 }
 
 _ript_rules_apply() {
     repeating_flags=()
-    non_repeating_flags=(--no-cache --version -h --help)
+    non_repeating_flags=(--no-cache --detailed-exit-codes --quiet -q --version -h --help)
     repeating_options=()
-    non_repeating_options=(--wait --family --confirm)
+    non_repeating_options=(--wait --family --confirm --format --color)
     __ript_offer_flags_options 1
 
     # Offer option value completions
@@ -267,6 +291,22 @@ _ript_rules_apply() {
         return
         ;;
     '--confirm')
+        return
+        ;;
+    '--format')
+        __ript_add_completions -W 'commands'$'\n''json'
+        return
+        ;;
+    '--color')
+        __ript_add_completions -W 'auto'$'\n''always'$'\n''never'
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __ript_add_completions -o plusdirs -fX '!*.@(swift)'
         return
         ;;
     esac
@@ -293,9 +333,9 @@ _ript_rules_save() {
 
 _ript_rules_flush() {
     repeating_flags=()
-    non_repeating_flags=(--version -h --help)
+    non_repeating_flags=(--quiet -q --version -h --help)
     repeating_options=()
-    non_repeating_options=(--wait --family --confirm)
+    non_repeating_options=(--wait --family --confirm --color)
     __ript_offer_flags_options 0
 
     # Offer option value completions
@@ -308,6 +348,10 @@ _ript_rules_flush() {
         return
         ;;
     '--confirm')
+        return
+        ;;
+    '--color')
+        __ript_add_completions -W 'auto'$'\n''always'$'\n''never'
         return
         ;;
     esac
@@ -338,9 +382,9 @@ _ript_clean() {
 
 _ript_clean_diff() {
     repeating_flags=()
-    non_repeating_flags=(--no-cache --exit-code --version -h --help)
+    non_repeating_flags=(--no-cache --exit-code --quiet -q --version -h --help)
     repeating_options=()
-    non_repeating_options=(--format --wait --family)
+    non_repeating_options=(--format --color --wait --family)
     __ript_offer_flags_options 1
 
     # Offer option value completions
@@ -349,11 +393,23 @@ _ript_clean_diff() {
         __ript_add_completions -W 'commands'$'\n''json'$'\n''restore'
         return
         ;;
+    '--color')
+        __ript_add_completions -W 'auto'$'\n''always'$'\n''never'
+        return
+        ;;
     '--wait')
         return
         ;;
     '--family')
         __ript_add_completions -W '4'$'\n''6'$'\n''both'
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __ript_add_completions -o plusdirs -fX '!*.@(swift)'
         return
         ;;
     esac
@@ -361,9 +417,9 @@ _ript_clean_diff() {
 
 _ript_clean_apply() {
     repeating_flags=()
-    non_repeating_flags=(--no-cache --version -h --help)
+    non_repeating_flags=(--no-cache --detailed-exit-codes --quiet -q --version -h --help)
     repeating_options=()
-    non_repeating_options=(--wait --family --confirm)
+    non_repeating_options=(--wait --family --confirm --format --color)
     __ript_offer_flags_options 1
 
     # Offer option value completions
@@ -376,6 +432,22 @@ _ript_clean_apply() {
         return
         ;;
     '--confirm')
+        return
+        ;;
+    '--format')
+        __ript_add_completions -W 'commands'$'\n''json'
+        return
+        ;;
+    '--color')
+        __ript_add_completions -W 'auto'$'\n''always'$'\n''never'
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __ript_add_completions -o plusdirs -fX '!*.@(swift)'
         return
         ;;
     esac
@@ -383,9 +455,9 @@ _ript_clean_apply() {
 
 _ript_apply() {
     repeating_flags=()
-    non_repeating_flags=(--no-cache --version -h --help)
+    non_repeating_flags=(--no-cache --detailed-exit-codes --quiet -q --version -h --help)
     repeating_options=()
-    non_repeating_options=(--wait --family --confirm)
+    non_repeating_options=(--wait --family --confirm --format --color)
     __ript_offer_flags_options 1
 
     # Offer option value completions
@@ -398,6 +470,22 @@ _ript_apply() {
         return
         ;;
     '--confirm')
+        return
+        ;;
+    '--format')
+        __ript_add_completions -W 'commands'$'\n''json'
+        return
+        ;;
+    '--color')
+        __ript_add_completions -W 'auto'$'\n''always'$'\n''never'
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __ript_add_completions -o plusdirs -fX '!*.@(swift)'
         return
         ;;
     esac

@@ -55,7 +55,8 @@ extension Ript {
 struct RulePathOptions: ParsableArguments {
     @Argument(help: ArgumentHelp(
         "A rule file, or a directory searched recursively for *.swift rule files.",
-        valueName: "path"))
+        valueName: "path"),
+        completion: .file(extensions: ["swift"]))
     var path: String
 
     @Flag(help: "Parse every rule file, ignoring and not updating the compile cache ($RIPT_CACHE_DIR, /var/cache/ript for root, else ~/.cache/ript).")

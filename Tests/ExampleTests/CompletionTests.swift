@@ -167,8 +167,7 @@ struct CompletionCase: CustomStringConvertible {
     /// What zsh must complete in place (a unique match, then a space): each
     /// subcommand and each long option from all but its last letter, and each
     /// value of an option with a fixed list that its other values don't share
-    /// a prefix with. Options follow a path argument: zsh offers none before
-    /// it while the path has no completion kind.
+    /// a prefix with. Options are typed after a path argument.
     static func zshCases(_ root: CommandInfo) -> [(typed: String, completed: String)] {
         func unique(_ word: String, among words: [String]) -> String? {
             let typed = String(word.dropLast())
@@ -219,7 +218,12 @@ struct CompletionCase: CustomStringConvertible {
             for line in $lines; do
                 zpty -w -n shell "$line"$'\\x14'
                 (( ++n ))
-                for i in {1..500}; do (( $(wc -l < $out) >= n )) && break; sleep 0.01; done
+                # Drain what the shell echoes, or it blocks once the pty's buffer is full.
+                for i in {1..500}; do
+                    (( $(wc -l < $out) >= n )) && break
+                    while zpty -rt shell echoed; do :; done
+                    sleep 0.01
+                done
             done
             zpty -d shell
             cat $out
