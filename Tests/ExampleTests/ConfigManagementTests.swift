@@ -65,9 +65,7 @@ private func namespace(_ script: String, sourceLocation: SourceLocation = #_sour
         }
 
         """
-    let result = try inFreshNetworkNamespace(kernelScriptHelpers + prelude + script)
-    #expect(result.status == 0, "script failed (\(result.status)):\n\(result.standardError)\n\(result.standardOutput)", sourceLocation: sourceLocation)
-    return result
+    return try namespaceScript(script, prelude: prelude, sourceLocation: sourceLocation)
 }
 
 @Suite(.disabled(if: kernelTestsSkipped, "RIPT_SKIP_KERNEL_TESTS=1"))

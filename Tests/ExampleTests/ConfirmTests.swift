@@ -6,7 +6,7 @@ import Testing
 /// the rules (and hand edits to ript's chains) that the next apply changes;
 /// `keyboard` makes $WORK/keys, typed into with `printf … >&3`; `waiting PID`
 /// returns once that process waits for confirmation.
-private let prelude = kernelScriptHelpers + """
+private let prelude = """
     export RIPT_RUN_DIR="$WORK/run"
     older() {
         plain
@@ -35,9 +35,7 @@ private let prelude = kernelScriptHelpers + """
 /// Runs a script in a fresh network namespace with the helpers, and requires success.
 @discardableResult
 private func namespace(_ script: String, environment: [String] = [], sourceLocation: SourceLocation = #_sourceLocation) throws -> ProcessResult {
-    let result = try inFreshNetworkNamespace(prelude + script, environment: environment)
-    #expect(result.status == 0, "script failed (\(result.status)):\n\(result.standardError)\n\(result.standardOutput)", sourceLocation: sourceLocation)
-    return result
+    try namespaceScript(script, prelude: prelude, environment: environment, sourceLocation: sourceLocation)
 }
 
 @Suite(.disabled(if: kernelTestsSkipped, "RIPT_SKIP_KERNEL_TESTS=1"))

@@ -28,9 +28,7 @@ private func namespace(_ script: String, sourceLocation: SourceLocation = #_sour
         terminal() { out=$1; shift; script -qec "$*" /dev/null > "$out"; }
 
         """
-    let result = try inFreshNetworkNamespace(kernelScriptHelpers + helpers + script)
-    #expect(result.status == 0, "script failed (\(result.status)):\n\(result.standardError)\n\(result.standardOutput)", sourceLocation: sourceLocation)
-    return result
+    return try namespaceScript(script, prelude: helpers, sourceLocation: sourceLocation)
 }
 
 private func file(_ directory: URL, _ name: String) -> String {

@@ -1,20 +1,11 @@
 import Foundation
 import Testing
 
-
-/// Runs a script in a fresh network namespace with the helpers, and requires success.
-@discardableResult
-private func namespace(_ script: String, environment: [String] = [], sourceLocation: SourceLocation = #_sourceLocation) throws -> ProcessResult {
-    let result = try inFreshNetworkNamespace(kernelScriptHelpers + script, environment: environment)
-    #expect(result.status == 0, "script failed (\(result.status)):\n\(result.standardError)\n\(result.standardOutput)", sourceLocation: sourceLocation)
-    return result
-}
-
 @Suite(.disabled(if: kernelTestsSkipped, "RIPT_SKIP_KERNEL_TESTS=1"))
 struct KernelApplyTests {
     @Test("every example applied in a fresh namespace (unshare -n) saves exactly as expected")
     func examplesApplied() throws {
-        let result = try namespace("rules; $RIPT rules apply \"$WORK/rules\" > /dev/null; save")
+        let result = try namespaceScript("rules; $RIPT rules apply \"$WORK/rules\" > /dev/null; save")
         try expectGolden(result.standardOutput, "examples/all-examples.saved")
     }
 
@@ -29,15 +20,15 @@ struct KernelApplyTests {
             try restore.standardOutput.write(to: input, atomically: true, encoding: .utf8)
             inputs.append(input.path)
         }
-        let byRestore = try namespace("iptables-legacy-restore --noflush < '\(inputs[0])'; ip6tables-legacy-restore --noflush < '\(inputs[1])'; save")
-        let byApply = try namespace("rules; $RIPT rules apply \"$WORK/rules\" > /dev/null; save")
+        let byRestore = try namespaceScript("iptables-legacy-restore --noflush < '\(inputs[0])'; ip6tables-legacy-restore --noflush < '\(inputs[1])'; save")
+        let byApply = try namespaceScript("rules; $RIPT rules apply \"$WORK/rules\" > /dev/null; save")
         #expect(byApply.standardOutput == byRestore.standardOutput)
     }
 
     @Test("a second apply with nothing to do commits nothing and prints nothing; diff prints nothing and exits 0 (unshare -n)")
     func idempotent() throws {
         // A commit in the second run would fail: its iptc_commit is made to.
-        let result = try namespace("""
+        let result = try namespaceScript("""
             rules
             $RIPT rules apply "$WORK/rules" > /dev/null
             before=$(save)
@@ -54,7 +45,7 @@ struct KernelApplyTests {
     func chainsVerifiedByBytes() throws {
         // RIPT_CHECK_READER=1 (set for every namespace script) also decodes
         // each read in full and stops ript if the two ever disagree.
-        let result = try namespace("""
+        let result = try namespaceScript("""
             plain
             RIPT_TRACE=1 $RIPT rules apply "$WORK/rules" 2> "$WORK/first" > /dev/null
             RIPT_TRACE=1 $RIPT rules apply "$WORK/rules" 2> "$WORK/second" > /dev/null
@@ -108,14 +99,14 @@ struct KernelApplyTests {
 
     @Test("apply + clean from an older state equals a fresh apply on an empty kernel, and clean removes exactly the stale chains (unshare -n)")
     func historyIndependent() throws {
-        let fresh = try namespace("""
+        let fresh = try namespaceScript("""
             rules
             sed -i 's/Ports(873)/Ports(874)/' "$WORK/rules/accept-without-to.swift"
             rm "$WORK/rules/snat.swift"
             $RIPT rules apply "$WORK/rules" > /dev/null
             save
             """)
-        let upgraded = try namespace("""
+        let upgraded = try namespaceScript("""
             rules
             $RIPT rules apply "$WORK/rules" > /dev/null
             sed -i 's/Ports(873)/Ports(874)/' "$WORK/rules/accept-without-to.swift"
@@ -136,7 +127,7 @@ struct KernelApplyTests {
         #expect(cleaned.filter { $0.contains("--delete-chain") }.count == 12, "\(cleaned)")
         #expect(cleaned.allSatisfy { $0.contains("noto-") || $0.contains("snatbasic-") }, "\(cleaned)")
 
-        let together = try namespace("""
+        let together = try namespaceScript("""
             rules
             $RIPT rules apply "$WORK/rules" > /dev/null
             sed -i 's/Ports(873)/Ports(874)/' "$WORK/rules/accept-without-to.swift"
@@ -149,7 +140,7 @@ struct KernelApplyTests {
 
     @Test("a single file cleans only its own partition's old versions and keeps every other partition (unshare -n)")
     func fileScope() throws {
-        let result = try namespace("""
+        let result = try namespaceScript("""
             rules
             $RIPT rules apply "$WORK/rules" > /dev/null
             sed -i 's/Ports(873)/Ports(874)/' "$WORK/rules/accept-without-to.swift"
@@ -162,7 +153,7 @@ struct KernelApplyTests {
 
     @Test("foreign chains, rules and policies survive apply, clean, diff and flush unchanged (unshare -n)")
     func foreignRulesSurvive() throws {
-        let result = try namespace("""
+        let result = try namespaceScript("""
             foreign
             foreign_lines > "$WORK/foreign"
             save > "$WORK/only-foreign"
@@ -182,7 +173,7 @@ struct KernelApplyTests {
 
     @Test("a ript chain edited by hand is reported by diff and repaired by apply (unshare -n)")
     func driftRepaired() throws {
-        let result = try namespace("""
+        let result = try namespaceScript("""
             rules
             $RIPT rules apply "$WORK/rules" > /dev/null
             chain=$(save | sed -n 's/^:\\(dropper-a[0-9a-f]*\\) .*/\\1/p' | head -1)
@@ -211,7 +202,7 @@ struct KernelApplyTests {
 
     @Test("a held xtables lock makes apply wait, then fail clearly without changing anything (unshare -n)")
     func lockWaitAndTimeout() throws {
-        let result = try namespace("""
+        let result = try namespaceScript("""
             plain
             before=$(save)
             hold 3
@@ -231,7 +222,7 @@ struct KernelApplyTests {
 
     @Test("EAGAIN at commit is retried from a fresh read; past the limit apply fails and leaves the table as it was (unshare -n)")
     func concurrentChangeRetried() throws {
-        let result = try namespace("""
+        let result = try namespaceScript("""
             plain
             RIPT_FAULTS=iptc_commit=EAGAIN*2 $RIPT rules apply "$WORK/rules" > /dev/null
             $RIPT rules diff --exit-code "$WORK/rules"
@@ -247,7 +238,7 @@ struct KernelApplyTests {
 
     @Test("a libiptc failure names the function and libiptc's words, and leaves that table as it was (unshare -n)")
     func libiptcFailure() throws {
-        let result = try namespace("""
+        let result = try namespaceScript("""
             plain
             status=0; RIPT_FAULTS=iptc_create_chain=ENOMEM $RIPT rules apply "$WORK/rules" > /dev/null 2> "$WORK/error" || status=$?
             [ "$status" = 2 ]
@@ -260,7 +251,7 @@ struct KernelApplyTests {
 
     @Test("a libip6tc failure stops before the IPv6 table's commit: the IPv4 tables are entirely new, the IPv6 ones entirely old (unshare -n)")
     func libip6tcFailure() throws {
-        let result = try namespace("""
+        let result = try namespaceScript("""
             plain
             status=0; RIPT_FAULTS=ip6tc_create_chain=ENOMEM $RIPT rules apply "$WORK/rules" > /dev/null 2> "$WORK/error" || status=$?
             [ "$status" = 2 ]
@@ -278,7 +269,7 @@ struct KernelApplyTests {
 
     @Test("--family restricts apply, diff, clean and flush to one family's tables (unshare -n)")
     func familyOption() throws {
-        let result = try namespace("""
+        let result = try namespaceScript("""
             plain
             $RIPT rules apply --family 6 "$WORK/rules" > /dev/null
             iptables-legacy-save | grep -c -- '-A' || true
@@ -296,7 +287,7 @@ struct KernelApplyTests {
 
     @Test("every rule kind ript writes, saved by iptables-legacy-save and ip6tables-legacy-save, restores with their restore --test (unshare -n)")
     func saveRestores() throws {
-        let result = try namespace("""
+        let result = try namespaceScript("""
             rules
             $RIPT rules apply "$WORK/rules" > /dev/null
             $RIPT rules save --family 4 > "$WORK/saved"
@@ -320,7 +311,7 @@ struct KernelApplyTests {
 
     @Test("raw lines go in once, in the same restore transaction as their partition's changes; a refused line changes nothing (unshare -n)")
     func rawLines() throws {
-        let result = try namespace("""
+        let result = try namespaceScript("""
             rules
             $RIPT rules apply "$WORK/rules" > /dev/null
             save | grep -c -- '-A INPUT -i lo -j ACCEPT'
@@ -345,7 +336,7 @@ struct KernelApplyTests {
 
     @Test("rules diff --format json says whether the kernel is in sync and lists the operations (unshare -n)")
     func diffJSON() throws {
-        let result = try namespace("""
+        let result = try namespaceScript("""
             plain
             $RIPT rules diff --format json "$WORK/rules" > "$WORK/before.json"
             $RIPT rules apply "$WORK/rules" > /dev/null
@@ -378,7 +369,7 @@ struct KernelApplyTests {
 private func changeOnePartition(_ edit: String, in file: String, _ commands: String, sourceLocation: SourceLocation = #_sourceLocation)
     throws -> (applied: [String], removed: [String], added: [String])
 {
-    let result = try namespace("""
+    let result = try namespaceScript("""
         rules
         $RIPT rules apply "$WORK/rules" > /dev/null
         save > "$WORK/before"

@@ -74,12 +74,6 @@ func validateAgainstSchema(_ documents: [String], sourceLocation: SourceLocation
     }
 }
 
-private func namespace(_ script: String, environment: [String] = [], sourceLocation: SourceLocation = #_sourceLocation) throws -> ProcessResult {
-    let result = try inFreshNetworkNamespace(kernelScriptHelpers + script, environment: environment)
-    #expect(result.status == 0, "script failed (\(result.status)):\n\(result.standardError)\n\(result.standardOutput)", sourceLocation: sourceLocation)
-    return result
-}
-
 private func object(_ text: String?) throws -> [String: Any] {
     try #require(JSONSerialization.jsonObject(with: Data((text ?? "").utf8)) as? [String: Any])
 }
@@ -88,7 +82,7 @@ private func object(_ text: String?) throws -> [String: Any] {
 struct MachineInterfaceTests {
     @Test("--format json of rules diff, clean diff, rules apply, clean apply and apply matches the schema and says what changed (unshare -n)")
     func planJSONMatchesSchema() throws {
-        let result = try namespace("""
+        let result = try namespaceScript("""
             plain; foreign
             step() { name=$1; shift; echo "=== $name"; "$@"; echo "=== $name status"; echo "$?"; }
             set +e
@@ -136,7 +130,7 @@ struct MachineInterfaceTests {
 
     @Test("--detailed-exit-codes: apply, rules apply and clean apply exit 1 when they changed something, 0 when not, 2 on error; plain apply exits 0 (unshare -n)")
     func detailedExitCodes() throws {
-        let result = try namespace("""
+        let result = try namespaceScript("""
             plain
             set +e
             code() { "$@" > /dev/null 2>> "$WORK/errors"; echo "$*: $?" | sed "s|$RIPT|ript|; s|$WORK|W|g"; }

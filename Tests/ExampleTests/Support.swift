@@ -195,3 +195,15 @@ func sections(_ output: String, marker: String = "=== ") -> [String: String] {
     }
     return sections
 }
+
+/// Runs `kernelScriptHelpers`, then `prelude`, then `script` in a fresh
+/// network namespace (`inFreshNetworkNamespace`), and expects it to succeed,
+/// reporting its output where the caller is when it doesn't.
+@discardableResult
+func namespaceScript(
+    _ script: String, prelude: String = "", environment: [String] = [], sourceLocation: SourceLocation = #_sourceLocation
+) throws -> ProcessResult {
+    let result = try inFreshNetworkNamespace(kernelScriptHelpers + prelude + script, environment: environment)
+    #expect(result.status == 0, "script failed (\(result.status)):\n\(result.standardError)\n\(result.standardOutput)", sourceLocation: sourceLocation)
+    return result
+}
