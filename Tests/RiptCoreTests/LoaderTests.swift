@@ -2,13 +2,18 @@ import Foundation
 import RiptCore
 import Testing
 
-/// Stage 1: finding and reading rule files.
-@Suite struct LoaderTests {
+/// Stage 1: finding and reading rule files. Each test gets a directory of
+/// its own, removed when the test ends (a class, for its deinit).
+@Suite final class LoaderTests {
     let root: URL
 
     init() throws {
         root = FileManager.default.temporaryDirectory.appendingPathComponent("ript-loader-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+    }
+
+    deinit {
+        try? FileManager.default.removeItem(at: root)
     }
 
     func write(_ relative: String, _ text: String) throws {
