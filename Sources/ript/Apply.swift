@@ -17,14 +17,13 @@ struct ApplyOutputOptions: ParsableArguments {
     @OptionGroup var output: OutputOptions
 
     /// Prints what was done: the commands (and, on a terminal, the summary line) or JSON.
-    func report(_ done: Plan, ruleset: CompiledRuleset, summary text: ((PlanSummary) -> String)? = nil) {
-        let summary = PlanSummary(done, ruleset: ruleset)
+    func report(_ done: Plan, ruleset: CompiledRuleset) {
         switch format {
         case .commands:
             output.writeCommands(PlanRenderer.commands(done))
-            output.writeSummary(text?(summary) ?? summary.text(done: true))
+            output.writeSummary(PlanSummary(done, ruleset: ruleset).text(done: true))
         case .json:
-            output.write(PlanRenderer.json(done, summary: summary, applied: true))
+            output.write(PlanRenderer.json(done, summary: PlanSummary(done, ruleset: ruleset), applied: true))
         }
     }
 

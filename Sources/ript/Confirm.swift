@@ -103,7 +103,7 @@ func changeKernel(
     }
     let terminal = KeyTerminal()
     writeStandardError("""
-        ript: changed \(summary(done)); rolling back in \(formatSeconds(seconds)) s unless confirmed: \
+        ript: changed \(changesPerTable(done.tables.map { ($0.key, $0.operations.count) })); rolling back in \(formatSeconds(seconds)) s unless confirmed: \
         run 'ript confirm' in another shell\(terminal == nil ? "" : ", or press any key here")
 
         """)
@@ -134,9 +134,9 @@ func changeKernel(
 private func rollBackChanges(_ applier: Applier, to checkpoint: Checkpoint, because reason: String, repair: String, report: (String) -> Void) throws {
     let rollback = applier.rollback(to: checkpoint)
     report(rollback.commands)
-    let changed = rollback.done.filter { !$0.operations.isEmpty }
     if rollback.succeeded {
-        let what = changed.isEmpty ? "nothing of ript's had changed" : changed.map { "\($0.key): \(plural($0.operations.count, "change"))" }.joined(separator: ", ")
+        let changed = changesPerTable(rollback.done.map { ($0.key, $0.operations.count) })
+        let what = changed.isEmpty ? "nothing of ript's had changed" : changed
         writeStandardError("ript: rolled back (\(what)): the changes were undone because \(reason)\n")
         return
     }
@@ -157,9 +157,9 @@ private func rollBackChanges(_ applier: Applier, to checkpoint: Checkpoint, beca
     throw ExitCode.rollbackFailed
 }
 
-/// "iptables filter: 3 changes, ip6tables nat: 1 change"
-private func summary(_ plan: Plan) -> String {
-    plan.tables.filter { !$0.operations.isEmpty }.map { "\($0.key): \(plural($0.operations.count, "change"))" }.joined(separator: ", ")
+/// "iptables filter: 3 changes, ip6tables nat: 1 change": the tables with changes.
+private func changesPerTable(_ tables: [(key: FamilyTable, changes: Int)]) -> String {
+    tables.filter { $0.changes > 0 }.map { "\($0.key): \(plural($0.changes, "change"))" }.joined(separator: ", ")
 }
 
 /// Runs a step of `--confirm` or `ript confirm`, printing its failure.

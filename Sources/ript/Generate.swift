@@ -36,8 +36,10 @@ extension Ript.Rules {
             switch format {
             case .commands:
                 output.writeCommands(CommandRenderer.render(ruleset))
-                let rules = ruleset.partitions.reduce(0) { $0 + $1.chains.reduce(0) { $0 + $1.rules.count } + $1.pointers.count }
-                output.writeSummary("\(plural(ruleset.partitions.count, "partition")) compiled to \(plural(rules, "rule"))")
+                output.writeSummary({
+                    let rules = ruleset.partitions.reduce(0) { $0 + $1.chains.reduce(0) { $0 + $1.rules.count } + $1.pointers.count }
+                    return "\(plural(ruleset.partitions.count, "partition")) compiled to \(plural(rules, "rule"))"
+                }())
             case .restore: output.write(RestoreRenderer.render(ruleset, family: families.families[0]))
             case .json: output.write(JSONRenderer.render(ruleset))
             }

@@ -65,10 +65,11 @@ struct OutputOptions: ParsableArguments {
     }
 
     /// The summary line, on a terminal: "3 partitions changed, 2 stale chains removed, 84 ms".
-    func writeSummary(_ text: String) {
+    /// `text` is worked out only then.
+    func writeSummary(_ text: @autoclosure () -> String) {
         guard summary else { return }
         let milliseconds = Int(((monotonicSeconds() - processStart) * 1000).rounded())
-        let line = "\(text), \(milliseconds) ms"
+        let line = "\(text()), \(milliseconds) ms"
         writeStandardOutput((colourOutput ? ANSI.bold(line) : line) + "\n")
     }
 }

@@ -47,10 +47,12 @@ extension Ript.Rules {
                 repair: "to go back by hand, load the rule files again with 'ript apply PATH'",
                 report: { done in
                     output.writeCommands(PlanRenderer.commands(done))
-                    let chains = done.tables.reduce(0) { count, table in
-                        count + table.operations.count { if case .deleteChain = $0 { true } else { false } }
-                    }
-                    output.writeSummary(chains == 0 ? "nothing of ript's loaded" : "ript's \(plural(chains, "chain")) removed")
+                    output.writeSummary({
+                        let chains = done.tables.reduce(0) { count, table in
+                            count + table.operations.count { if case .deleteChain = $0 { true } else { false } }
+                        }
+                        return chains == 0 ? "nothing of ript's loaded" : "ript's \(plural(chains, "chain")) removed"
+                    }())
                 },
                 reportRollback: output.writeCommands
             ) { applier, checkpoint in

@@ -210,12 +210,14 @@ public struct Applier: Sendable {
 
         var handles: [FamilyTable: IPTCTable] = [:]
         var kernel: [FamilyTable: KernelTable] = [:]
-        for table in tables {
+        /// Reads a table (again, after EAGAIN) through the handle that will change it.
+        func load(_ table: FamilyTable) throws(ApplyError) {
             let (handle, state) = try open(table, expected: expected)
             opened(table, handle)
             handles[table] = handle
             kernel[table] = state
         }
+        for table in tables { try load(table) }
         // One plan for every table from what was read under the lock; a table
         // is re-read and everything re-planned only after EAGAIN.
         var plan = try Trace.phase("plan") { () throws(Failure) in try planned(kernel) }
@@ -240,10 +242,7 @@ public struct Applier: Sendable {
                     usleep(UInt32(delay * 1_000_000))
                     delay *= 2
                     attempt += 1
-                    let (handle, state) = try open(table, expected: expected)
-                    opened(table, handle)
-                    handles[table] = handle
-                    kernel[table] = state
+                    try load(table)
                     plan = try planned(kernel)
                 } catch where error.isConcurrentChange {
                     throw ApplyError.concurrentChanges(table: table, attempts: attempts)
