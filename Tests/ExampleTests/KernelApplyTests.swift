@@ -70,12 +70,12 @@ struct KernelApplyTests {
             cmp "$WORK/diff" "$WORK/applied"
             """)
         #expect(removed.isEmpty, "apply removed something:\n\(removed.joined(separator: "\n"))")
-        // Only the noto partition's three chains in each family, its IPv4
-        // rule, and its IPv4 pointer (its labels are IPv4).
-        #expect(applied.count == 8, "\(applied)")
+        // Only the noto partition's three chains, its rule and its pointer,
+        // all IPv4 (its labels are IPv4, so it has no ip6tables chains).
+        #expect(applied.count == 5, "\(applied)")
         #expect(applied.allSatisfy { $0.contains("noto-") }, "\(applied)")
-        #expect(applied.filter { $0.hasPrefix("ip6tables ") }.count == 3, "\(applied)")
-        #expect(added.count == 8, "\(added)")
+        #expect(!applied.contains { $0.hasPrefix("ip6tables ") }, "\(applied)")
+        #expect(added.count == 5, "\(added)")
         #expect(added.allSatisfy { $0.contains("noto-") }, "\(added)")
     }
 
@@ -95,6 +95,42 @@ struct KernelApplyTests {
         #expect(!removed.isEmpty && removed.allSatisfy { $0.contains("dualstack-") }, "\(removed)")
         #expect(!added.isEmpty && added.allSatisfy { $0.contains("dualstack-") }, "\(added)")
         #expect(added.contains { $0.contains("-s 2001:db8:a::/64 -d 2001:db8::80/128 -p tcp -m tcp --dport 8081 -j DROP") }, "\(added)")
+    }
+
+    @Test("empty chains of an IPv4-only partition in ip6tables, as ript made them before, are stale: clean removes them and nothing else (unshare -n)")
+    func emptyChainsOfAnotherFamilyAreStale() throws {
+        let fresh = try namespaceScript("""
+            plain
+            $RIPT rules apply "$WORK/rules" > /dev/null
+            save
+            """)
+        // The layout of earlier versions: every partition also had its three
+        // chains, empty, in ip6tables, under the same names (the hash
+        // doesn't depend on the families).
+        let upgraded = try namespaceScript("""
+            plain
+            $RIPT rules apply "$WORK/rules" > /dev/null
+            for chain in $(iptables-legacy-save -t nat | sed -n 's/^:\\(noto-[ds][0-9a-f]*\\) .*/\\1/p'); do ip6tables -t nat -N "$chain"; done
+            for chain in $(iptables-legacy-save -t filter | sed -n 's/^:\\(noto-a[0-9a-f]*\\) .*/\\1/p'); do ip6tables -t filter -N "$chain"; done
+            ip6tables-legacy-save | grep -c '^:noto-'
+            $RIPT rules diff --exit-code "$WORK/rules" && echo "rules in sync"
+            $RIPT clean diff "$WORK/rules"
+            echo "--- applied"
+            $RIPT apply "$WORK/rules"
+            $RIPT clean diff --exit-code "$WORK/rules"
+            echo "--- state"
+            save
+            """)
+        let parts = sections(upgraded.standardOutput, marker: "--- ")
+        let before = (parts[""] ?? "").split(separator: "\n").map(String.init)
+        #expect(before.first == "3", "\(before)")
+        #expect(before.contains("rules in sync"), "the other family's chains are not rules diff's business: \(before)")
+        let stale = before.filter { $0.hasPrefix("ip6tables") }
+        #expect(stale.count == 3 && stale.allSatisfy { $0.contains("--delete-chain noto-") }, "\(before)")
+        #expect(before.filter { $0.hasPrefix("iptables") }.isEmpty, "\(before)")
+        // apply commits filter before nat, clean diff nat before filter.
+        #expect(parts["applied"]?.split(separator: "\n").map(String.init).sorted() == stale.sorted())
+        #expect(parts["state"] == fresh.standardOutput)
     }
 
     @Test("apply + clean from an older state equals a fresh apply on an empty kernel, and clean removes exactly the stale chains (unshare -n)")
@@ -122,9 +158,9 @@ struct KernelApplyTests {
         let state = upgraded.standardOutput.components(separatedBy: "--- cleaned\n")
         #expect(state[0] == fresh.standardOutput)
         // Exactly the old noto chains and the removed snatbasic partition's
-        // (three each, in each family), and their pointers.
+        // (three each, both IPv4-only), and their pointers.
         let cleaned = state.count > 1 ? state[1].split(separator: "\n").map(String.init) : []
-        #expect(cleaned.filter { $0.contains("--delete-chain") }.count == 12, "\(cleaned)")
+        #expect(cleaned.filter { $0.contains("--delete-chain") }.count == 6, "\(cleaned)")
         #expect(cleaned.allSatisfy { $0.contains("noto-") || $0.contains("snatbasic-") }, "\(cleaned)")
 
         let together = try namespaceScript("""

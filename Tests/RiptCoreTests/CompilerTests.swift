@@ -28,9 +28,9 @@ func chainSet(_ text: String) throws -> ChainSet {
             """
         let a = try chainSet(web), b = try #require(try compile([("elsewhere/other.swift", renamed)]).get().partitions.first)
         #expect(a.hash == b.hash)
-        // The same three names in IPv4 and in IPv6.
-        #expect(a.chains.map(\.name) == Array(repeating: ["web-d\(a.hash)", "web-s\(a.hash)", "web-a\(a.hash)"], count: 2).flatMap { $0 })
-        #expect(a.chains.map(\.family) == [.ipv4, .ipv4, .ipv4, .ipv6, .ipv6, .ipv6])
+        // Its three chains, in IPv4 only: its one label is IPv4.
+        #expect(a.chains.map(\.name) == ["web-d\(a.hash)", "web-s\(a.hash)", "web-a\(a.hash)"])
+        #expect(a.chains.map(\.family) == [.ipv4, .ipv4, .ipv4])
     }
 
     @Test("any change to what a partition generates changes its hash",
@@ -98,7 +98,7 @@ func chainSet(_ text: String) throws -> ChainSet {
     @Test("a partition name of 20 characters gives chain names of 28, the most libiptc keeps")
     func longestName() throws {
         let set = try chainSet("Partition(\"abcdefghijklmnopqrst\") {}")
-        #expect(set.chains.map(\.name.count) == [28, 28, 28, 28, 28, 28])
+        #expect(set.chains.map(\.name.count) == [28, 28, 28])
     }
 }
 
@@ -122,7 +122,7 @@ func chainSet(_ text: String) throws -> ChainSet {
         #expect(Self.pointers(set, .ipv6) == ["partition-a -j ssh-a\(set.hash)"])
     }
 
-    @Test("a rule goes to the family of its labels only; its partition still has empty chains in the other")
+    @Test("a rule goes to the family of its labels only, and so do its partition's chains: none in a family without rules")
     func labelsChooseTheFamily() throws {
         let set = try chainSet(#"""
             Partition("web") {
@@ -131,10 +131,29 @@ func chainSet(_ text: String) throws -> ChainSet {
             }
             """#)
         #expect(Self.rules(set, .ipv4).isEmpty)
-        #expect(set.chains.filter { $0.family == .ipv4 }.count == 3)
+        #expect(set.chains.map(\.family) == [.ipv6, .ipv6, .ipv6])
+        #expect(set.chains.map(\.name) == ["web-d\(set.hash)", "web-s\(set.hash)", "web-a\(set.hash)"])
         #expect(Self.rules(set, .ipv6) == ["-d 2001:db8::80/128 -p tcp -m tcp --dport 80 -j REJECT --reject-with icmp6-port-unreachable"])
         #expect(Self.pointers(set, .ipv4).isEmpty)
     }
+
+    @Test("a partition's chains are in each family it has rules in; with raw lines or no rules at all, in IPv4",
+          arguments: [
+            (#"Label("a", address: "192.0.2.1"); Accept("a") { To("a") }"#, [Family.ipv4]),
+            (#"Label("a", address: "2001:db8::1"); Accept("a") { To("a") }"#, [.ipv6]),
+            (#"Accept("ssh") { Ports(22) }"#, [.ipv4, .ipv6]),
+            (#"Label("a", address: "192.0.2.1"); Label("b", address: "2001:db8::1"); Drop("a") { From("a") }; Drop("b") { From("b") }"#, [.ipv4, .ipv6]),
+            (#"Label("p", address: "2001:db8::1"); Label("q", address: "2001:db8::2"); Rewrite("nat") { Ports(80); DNAT("p" => "q") }"#, [.ipv6]),
+            (#"Label("a", address: "2001:db8::1"); Accept("a") { To("a") }; Raw("iptables -A INPUT -i lo -j ACCEPT")"#, [.ipv4, .ipv6]),
+            (#"Raw("iptables -A INPUT -i lo -j ACCEPT")"#, [.ipv4]),
+            ("", [.ipv4]),
+          ])
+    func chainsFollowTheRules(body: String, families: [Family]) throws {
+        let set = try chainSet("Partition(\"p\") { \(body) }")
+        #expect(set.chains.map(\.family) == families.flatMap { Array(repeating: $0, count: 3) })
+        #expect(set.chains.map(\.name) == families.flatMap { _ in ["p-d\(set.hash)", "p-s\(set.hash)", "p-a\(set.hash)"] })
+    }
+
 
     @Test("pairs that mix families are left out when every label has a partner of its own family")
     func mixedPairsLeftOut() throws {

@@ -148,8 +148,9 @@ public struct ChainSet: Sendable {
     public let hash: String
     public let location: SourceLocation
     /// `NAME-dHASH` (nat, DNAT), `NAME-sHASH` (nat, SNAT), `NAME-aHASH`
-    /// (filter), in that order, in IPv4 and then in IPv6: every partition has
-    /// its three chains in both families, empty where it has no rules.
+    /// (filter), in that order, in IPv4 and then in IPv6: a partition has its
+    /// three chains in each family it has rules in (IPv4 when it has raw
+    /// lines or no rules), and only there.
     public let chains: [Chain]
     public let pointers: [Pointer]
     public let raw: [RawCommand]

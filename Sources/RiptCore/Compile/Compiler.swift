@@ -165,7 +165,17 @@ private struct PartitionCompilation {
                 (family, .nat, snatChain, snatRules.filter { $0.family == family }),
                 (family, .filter, filterChain, filterRules.filter { $0.family == family }),
             ]
-        })
+        }, families: families)
+    }
+
+    /// The families the partition's three chains are made in: those it has
+    /// rules in. A partition with raw lines (iptables lines) or with no rule
+    /// at all still has them in IPv4, where their existence records that it
+    /// is loaded. An IPv4-only host gets no empty ip6tables chains.
+    var families: Set<Family> {
+        var families = Set((dnatRules + snatRules + filterRules).map(\.family))
+        if !raw.isEmpty || families.isEmpty { families.insert(.ipv4) }
+        return families
     }
 
     // MARK: Partition and labels
@@ -621,7 +631,10 @@ private struct PartitionCompilation {
     // MARK: Naming
 
     /// Hashes what the partition generates, then gives its chains their final names.
-    func name(chains: [(Family, Table, String, [Rule])]) -> ChainSet {
+    /// `chains` holds the three chains in every family (the digest lists
+    /// them all, so a partition's hash doesn't depend on its families); the
+    /// chain set keeps those of `families`.
+    func name(chains: [(Family, Table, String, [Rule])], families: Set<Family>) -> ChainSet {
         let pointers = Family.allCases.flatMap { family in
             [
                 (family, Table.filter, Bootstrap.filterChain, filterPointers.filter { $0.family == family }.uniqued()),
@@ -663,7 +676,7 @@ private struct PartitionCompilation {
             partition: name,
             hash: hash,
             location: partition.location,
-            chains: chains.map { Chain(family: $0.0, table: $0.1, name: final($0.2), rules: $0.3) },
+            chains: chains.filter { families.contains($0.0) }.map { Chain(family: $0.0, table: $0.1, name: final($0.2), rules: $0.3) },
             pointers: pointers.flatMap { family, table, chain, rules in
                 rules.map { Pointer(family: family, table: table, chain: chain, rule: renamed($0)) }
             },

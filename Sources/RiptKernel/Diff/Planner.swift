@@ -87,7 +87,8 @@ public enum Planner {
         let ruleset: CompiledRuleset
         let request: PlanRequest
         let current: [String: ChainSet]
-        let currentChains: Set<String>
+        /// The current partitions' chain names in each family.
+        let currentChains: [Family: Set<String>]
         /// Partitions whose current chains all exist (or will, in this apply):
         /// only then may clean remove their older versions.
         let loaded: Set<String>
@@ -96,7 +97,7 @@ public enum Planner {
             self.ruleset = ruleset
             self.request = request
             current = Dictionary(ruleset.partitions.map { ($0.partition, $0) }, uniquingKeysWith: { first, _ in first })
-            currentChains = Set(ruleset.partitions.flatMap { $0.chains.map(\.name) })
+            currentChains = Dictionary(grouping: ruleset.partitions.lazy.flatMap(\.chains), by: \.family).mapValues { Set($0.map(\.name)) }
             loaded = Set(ruleset.partitions.filter { chainSet in
                 chainSet.chains.allSatisfy { kernel[FamilyTable($0.family, $0.table)]?.chain($0.name) != nil }
             }.map(\.partition))
@@ -113,8 +114,14 @@ public enum Planner {
 
         /// A stale chain clean may remove: an older version of a loaded
         /// partition, or (in directory scope) a partition no longer in PATH.
-        func isStale(_ chain: Ownership.PartitionChain, name: String) -> Bool {
-            guard request.clean, !currentChains.contains(name), inScope(chain.partition) else { return false }
+        func isCurrent(_ name: String, in family: Family) -> Bool {
+            currentChains[family]?.contains(name) ?? false
+        }
+
+        /// An older version's chain, or one of a family the partition no
+        /// longer has rules in (say, its IPv6 rules were removed).
+        func isStale(_ chain: Ownership.PartitionChain, name: String, family: Family) -> Bool {
+            guard request.clean, !isCurrent(name, in: family), inScope(chain.partition) else { return false }
             return current[chain.partition] == nil || request.apply || loaded.contains(chain.partition)
         }
     }
@@ -167,7 +174,7 @@ public enum Planner {
 
         if request.clean {
             for chain in kernel.chains {
-                guard let owned = Ownership.partitionChain(chain.name, in: table), context.isStale(owned, name: chain.name) else { continue }
+                guard let owned = Ownership.partitionChain(chain.name, in: table), context.isStale(owned, name: chain.name, family: family) else { continue }
                 operations.append(.deleteChain(chain.name, rules: chain.rules.count))
             }
         }
@@ -235,11 +242,11 @@ public enum Planner {
                 continue
             }
             if firstPosition[owned.partition] == nil { firstPosition[owned.partition] = index }
-            if context.currentChains.contains(chain) { continue }  // re-placed from the rule files below
+            if context.isCurrent(chain, in: kernelTable.family) { continue }  // re-placed from the rule files below
             if context.current[owned.partition] != nil {
-                if !context.isStale(owned, name: chain) { stalePointers[owned.partition, default: []].append(key) }
+                if !context.isStale(owned, name: chain, family: kernelTable.family) { stalePointers[owned.partition, default: []].append(key) }
             } else if context.inScope(owned.partition) {
-                if !context.isStale(owned, name: chain) { removedPointers.append(key) }
+                if !context.isStale(owned, name: chain, family: kernelTable.family) { removedPointers.append(key) }
             } else {
                 outOfScope[index] = key
             }
@@ -252,7 +259,7 @@ public enum Planner {
             return existing.enumerated().compactMap { index, kernelRule in
                 let key = Key.kernel(kernelRule, index)
                 if kept.contains(key) { return key }
-                if let rule = kernelRule.rule, case .jump(let chain) = rule.target, context.currentChains.contains(chain) { return key }
+                if let rule = kernelRule.rule, case .jump(let chain) = rule.target, context.isCurrent(chain, in: kernelTable.family) { return key }
                 return nil
             }
         }
