@@ -7,6 +7,8 @@
 #   one change    ript rules apply            vs one iptc_init+iptc_commit (ip6tc_ for IPv6) of each
 #                                                changed table, a process each
 #                                             and iptables/ip6tables-legacy-restore --noflush of the same delta
+#                                             and the same init+commit, each table then read back
+#                                                (the floor for a tool that verifies its commits)
 #   in sync       ript rules diff (no-op)     vs one iptables-legacy-save and one ip6tables-legacy-save
 #
 # RULES (default 50000) rules from bench/make-rules.py; medians of RUNS runs.
@@ -71,6 +73,7 @@ save=$(for _ in $(seq "$RUNS"); do ms save_both; done | median)
 ript_change=()
 restore_change=()
 cycles=()
+floors=()
 port=20000
 for i in $(seq $((RUNS * 2))); do
     sed -i "s/Ports([0-9]*); From(\"db\"/Ports($port); From(\"db\"/" "$CHANGED"
@@ -90,10 +93,15 @@ for i in $(seq $((RUNS * 2))); do
     # family it has rules in.
     cycles+=("$( { "$OUT/iptc-cycle" filter 1; "$OUT/iptc-cycle" nat 1
                    if [ -n "$DUAL" ]; then "$OUT/ip6tc-cycle" filter 1; "$OUT/ip6tc-cycle" nat 1; fi; } | awk '{ s += $1 } END { print s }')")
+    # The same, each table then read back from the kernel (nothing decoded):
+    # the floor for any tool that verifies its commits by reading them back.
+    floors+=("$( { "$OUT/iptc-cycle" filter 1 verify; "$OUT/iptc-cycle" nat 1 verify
+                   if [ -n "$DUAL" ]; then "$OUT/ip6tc-cycle" filter 1 verify; "$OUT/ip6tc-cycle" nat 1 verify; fi; } | awk '{ s += $1 } END { print s }')")
 done
 ript_change=$(printf '%s\n' "${ript_change[@]}" | median)
 restore_change=$(printf '%s\n' "${restore_change[@]}" | median)
 cycle=$(printf '%s\n' "${cycles[@]}" | median)
+floor=$(printf '%s\n' "${floors[@]}" | median)
 
 printf '%s rules%s loaded (%s iptables and %s ip6tables kernel rules); medians of %s runs, milliseconds\n' \
     "$RULES" "${DUAL:+ (dual stack)}" "$loaded" "$loaded6" "$RUNS"
@@ -101,4 +109,6 @@ printf '%-44s %8s %8s %8s\n' "" ript other "ript/other"
 printf '%-44s %8s %8s %8s\n' "first load vs iptables-legacy-restore" "$ript_load" "$restore_load" "$(ratio "$ript_load" "$restore_load")"
 printf '%-44s %8s %8s %8s\n' "one-partition change vs init+commit (${DUAL:+4}${DUAL:-2} tables)" "$ript_change" "$cycle" "$(ratio "$ript_change" "$cycle")"
 printf '%-44s %8s %8s %8s\n' "one-partition change vs restore of the delta" "$ript_change" "$restore_change" "$(ratio "$ript_change" "$restore_change")"
+printf '%-44s %8s %8s %8s\n' "one-partition change vs init+commit+read back" "$ript_change" "$floor" "$(ratio "$ript_change" "$floor")"
+printf '%-44s %8s %8s %8s\n' "init+commit+read back (C) vs init+commit" "$floor" "$cycle" "$(ratio "$floor" "$cycle")"
 printf '%-44s %8s %8s %8s\n' "diff in sync vs iptables+ip6tables-legacy-save" "$ript_diff" "$save" "$(ratio "$ript_diff" "$save")"

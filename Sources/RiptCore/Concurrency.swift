@@ -59,3 +59,33 @@ package func withConcurrently<Value, Other: Sendable>(
     return (value, result.withLock { $0! })
 }
 
+
+/// A value worked out on another thread from the moment it is made;
+/// `value` waits for it. For work whose result is needed only later (or
+/// not at all), so this thread can go on meanwhile.
+package final class Background<Value: Sendable>: Sendable {
+    private let result = Mutex<Value?>(nil)
+    private let done = DispatchSemaphore(value: 0)
+
+    package init(_ work: @escaping @Sendable () -> Value) {
+        DispatchQueue.global().async {
+            let value = work()
+            self.result.withLock { $0 = value }
+            self.done.signal()
+        }
+    }
+
+    /// Already worked out.
+    package init(value: Value) {
+        result.withLock { $0 = value }
+        done.signal()
+    }
+
+    /// Waits for the value (once; later calls return at once).
+    package var value: Value {
+        if let value = result.withLock({ $0 }) { return value }
+        done.wait()
+        done.signal()  // for any other waiter
+        return result.withLock { $0! }
+    }
+}

@@ -13,9 +13,10 @@ import RiptCore
 /// the plan is always made against what is being replaced. A table with
 /// nothing to do gets no commit. A commit refused with EAGAIN (another
 /// writer got in between) is retried from a fresh read, with backoff, a
-/// bounded number of times. Afterwards every table is read again and must
-/// need nothing more. Each table is always either entirely old or entirely
-/// new: a failure stops before the commit of the table it happened in.
+/// bounded number of times. Each committed table is read again (on another
+/// thread, while the next table is changed), and then nothing more may be
+/// left to do. Each table is always either entirely old or entirely new: a
+/// failure stops before the commit of the table it happened in.
 public struct Applier: Sendable {
     public var protocols: ProtocolTable
     public var lockPath: String = XtablesLock.defaultPath
@@ -44,26 +45,36 @@ public struct Applier: Sendable {
     public func read(_ families: [Family], expected: ExpectedChains = .none) throws(ApplyError) -> [FamilyTable: KernelTable] {
         var tables: [FamilyTable: KernelTable] = [:]
         for key in FamilyTable.tables([.filter, .nat], of: families) {
+            let state: KernelTable
             do {
-                let state = try IPTCTable.snapshot(key, protocols: protocols, expected: expected, faults: faults)
-                state.traceVerification()
-                #if DEBUG
-                if checkReaders {
-                    // Decoded by libiptc, every rule, against the raw reader's (perhaps verified) rules.
-                    let handle = try IPTCTable(key.family, key.table.rawValue, faults: faults)
-                    let viaLibiptc = KernelTable(reading: handle, table: key.table, protocols: protocols)
-                    if let difference = state.difference(from: viaLibiptc) {
-                        preconditionFailure("the raw reader and libiptc disagree on the \(key) table: \(difference)")
-                    }
-                }
-                #endif
-                tables[key] = state
+                state = try IPTCTable.snapshot(key, protocols: protocols, expected: expected, faults: faults)
             } catch {
                 throw ApplyError.kernel(error, table: key)
             }
+            state.traceVerification()
+            #if DEBUG
+            if checkReaders { try checkAgainstLibiptc(state) }
+            #endif
+            tables[key] = state
         }
         return tables
     }
+
+    #if DEBUG
+    /// The table decoded by libiptc, every rule, against the raw reader's
+    /// (perhaps verified) rules. On the thread that uses libiptc.
+    private func checkAgainstLibiptc(_ state: KernelTable) throws(ApplyError) {
+        do {
+            let handle = try IPTCTable(state.family, state.table.rawValue, faults: faults)
+            let viaLibiptc = KernelTable(reading: handle, table: state.table, protocols: protocols)
+            if let difference = state.difference(from: viaLibiptc) {
+                preconditionFailure("the raw reader and libiptc disagree on the \(state.key) table: \(difference)")
+            }
+        } catch {
+            throw .kernel(error, table: state.key)
+        }
+    }
+    #endif
 
     /// Reads the kernel on another thread (the only one to use libiptc)
     /// while `work` runs on this one, typically compiling the rule files.
@@ -114,7 +125,7 @@ public struct Applier: Sendable {
         }
         // And what ript's chains hold when nobody touched them, to compare
         // the kernel's with instead of decoding every rule.
-        let expectedChains = Trace.phase("expected chains") { ExpectedChains(ruleset) }
+        let expectedChains = ExpectedChains(ruleset)
 
         var findings: [String]?
         do {
@@ -192,9 +203,9 @@ public struct Applier: Sendable {
 
     /// Under the lock: each table is read once through the handle that then
     /// changes and commits it (a fresh read only to retry after EAGAIN); a
-    /// table with nothing to do gets no commit. Then everything is read again
-    /// and `remaining` must find nothing left to do. `opened` sees every
-    /// handle as read, before it is changed.
+    /// table with nothing to do gets no commit. Each committed table is read
+    /// again, and `remaining` must find nothing left to do. `opened` sees
+    /// every handle as read, before it is changed.
     private func commit<Failure: Error>(
         tables: [FamilyTable], entries: [Rule: [UInt8]], expected: ExpectedChains, opened: (FamilyTable, IPTCTable) -> Void,
         plan planned: ([FamilyTable: KernelTable]) throws(Failure) -> Plan,
@@ -222,6 +233,9 @@ public struct Applier: Sendable {
         // is re-read and everything re-planned only after EAGAIN.
         var plan = try Trace.phase("plan") { () throws(Failure) in try planned(kernel) }
         var done: [TablePlan] = []
+        // Each committed table is read back on another thread (without
+        // libiptc) while this one goes on to the next table.
+        var rereads: [FamilyTable: Background<Result<KernelTable, IPTCError>>] = [:]
         var delay = 0.01
         for table in tables {
             var attempt = 1
@@ -236,6 +250,9 @@ public struct Applier: Sendable {
                     }
                     try Trace.phase("commit \(table)") { () throws(IPTCError) in try handles[table]!.commit() }
                     done.append(TablePlan(table, operations: operations))
+                    rereads[table] = Background { [protocols, faults] in
+                        Result { () throws(IPTCError) in try IPTCTable.snapshot(table, protocols: protocols, expected: expected, faults: faults) }
+                    }
                     afterCommit(table)
                     break
                 } catch where error.isConcurrentChange && attempt < attempts {
@@ -252,8 +269,24 @@ public struct Applier: Sendable {
             }
         }
         handles.removeAll()
-        let families = Family.allCases.filter { family in tables.contains { $0.family == family } }
-        let reread = try Trace.phase("verify: read") { () throws(ApplyError) in try read(families, expected: expected) }
+        // Nothing committed: what was read under the lock is the result.
+        if done.isEmpty { return done }
+        // The committed tables as read back; the others are as read under
+        // the lock, which is still held.
+        var reread = kernel
+        try Trace.phase("verify: wait for the reads") { () throws(ApplyError) in
+            for (table, state) in rereads {
+                switch state.value {
+                case .success(let state):
+                    state.traceVerification()
+                    #if DEBUG
+                    if checkReaders { try checkAgainstLibiptc(state) }
+                    #endif
+                    reread[table] = state
+                case .failure(let error): throw ApplyError.kernel(error, table: table)
+                }
+            }
+        }
         let left = Trace.phase("verify: plan") { remaining(reread) }
         if !left.tables.allSatisfy(\.operations.isEmpty) {
             throw ApplyError.verification(PlanRenderer.commands(Plan(tables: left.tables, findings: [], raw: [])))

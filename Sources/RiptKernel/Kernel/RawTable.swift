@@ -106,7 +106,14 @@ extension IPTCTable {
         let builtIns = chains.filter(\.builtIn)
         let users = chains.filter { !$0.builtIn }.sorted { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
         let known = Set(chains.map(\.name))
-        let result = (builtIns + users).map { chain in
+        // Chains are verified or decoded on every core (decoding is most of
+        // a read when a table has chains ript didn't write, as for diff,
+        // which reads before the rule files are compiled). The expected
+        // entries are waited for here, not in the workers.
+        if !users.isEmpty { expected.waitUntilEncoded() }
+        nonisolated(unsafe) let blob = blob
+        let chainAt = firstRuleOffset
+        let result = (builtIns + users).concurrentMap { chain in
             let entries = chain.entries.lazy.map { UnsafeRawBufferPointer(rebasing: blob[$0.offset..<($0.offset + $0.size)]) }
             if !chain.builtIn, let verified = expected.verify(chain.name, in: key, entries: entries) {
                 return KernelChain(name: chain.name, isBuiltIn: false, policy: nil, rules: verified)
@@ -124,7 +131,7 @@ extension IPTCTable {
                     } else if Int(verdict) == offset + size {
                         targetName = ""  // falls through
                     } else {
-                        targetName = firstRuleOffset[Int(verdict)] ?? ""
+                        targetName = chainAt[Int(verdict)] ?? ""
                     }
                 }
                 return KernelRule(decoding: bytes, family: key.family, targetName: targetName, chains: known, protocols: protocols)

@@ -96,11 +96,14 @@ public struct ExpectedChains: Sendable {
         let rules: [Rule]
         let entries: [UInt8]
     }
-    private let chains: [FamilyTable: [String: Chain]]
+    /// Encoded in the background: a reader waits for it only when it first
+    /// meets a chain (a first load's empty kernel has none until its
+    /// verification), so the encoding overlaps the lock and the first read.
+    private let chains: Background<[FamilyTable: [String: Chain]]>
 
-    public static let none = ExpectedChains(chains: [:])
+    public static let none = ExpectedChains(chains: Background(value: [:]))
 
-    private init(chains: [FamilyTable: [String: Chain]]) { self.chains = chains }
+    private init(chains: Background<[FamilyTable: [String: Chain]]>) { self.chains = chains }
 
     /// Encodes every chain of `ruleset` that has no jumps (jumps come back
     /// as offsets, so those chains are always decoded).
@@ -108,17 +111,24 @@ public struct ExpectedChains: Sendable {
         self.init(ruleset.partitions.flatMap { $0.chains.map { (table: FamilyTable($0.family, $0.table), name: $0.name, rules: $0.rules) } })
     }
 
-    /// Encodes the given chains, by table and name, on every core.
+    /// Encodes the given chains, by table and name, on every core, starting now.
     init(_ chains: [(table: FamilyTable, name: String, rules: [Rule])]) {
-        let encoded = chains.concurrentMap { chain in IPTCTable.kernelEntries(for: chain.rules).map { (chain, $0) } }
-        var byTable: [FamilyTable: [String: Chain]] = [:]
-        for case let (chain, entries)? in encoded {
-            byTable[chain.table, default: [:]][chain.name] = Chain(rules: chain.rules, entries: entries)
-        }
-        self.init(chains: byTable)
+        self.init(chains: Background {
+            Trace.phase("expected chains (in the background)") {
+                let encoded = chains.concurrentMap { chain in IPTCTable.kernelEntries(for: chain.rules).map { (chain, $0) } }
+                var byTable: [FamilyTable: [String: Chain]] = [:]
+                for case let (chain, entries)? in encoded {
+                    byTable[chain.table, default: [:]][chain.name] = Chain(rules: chain.rules, entries: entries)
+                }
+                return byTable
+            }
+        })
     }
 
-    func chain(_ name: String, in table: FamilyTable) -> Chain? { chains[table]?[name] }
+    func chain(_ name: String, in table: FamilyTable) -> Chain? { chains.value[table]?[name] }
+
+    /// Returns once the entries are encoded.
+    func waitUntilEncoded() { _ = chains.value }
 
     /// The chain's rules if `entries` (each entry's bytes) are exactly the
     /// expected ones, else nil.
@@ -163,7 +173,8 @@ public struct KernelTable: Sendable {
         let known = Set(names)
         let chains = names.map { name in
             let builtIn = handle.isBuiltIn(name)
-            if let verified = expected.verify(name, in: key, entries: handle.entries(in: name)) {
+            // Built-in chains are never ript's: no need to wait for the expected entries.
+            if !builtIn, let verified = expected.verify(name, in: key, entries: handle.entries(in: name)) {
                 return KernelChain(name: name, isBuiltIn: builtIn, policy: nil, rules: verified)
             }
             var rules: [KernelRule] = []
