@@ -57,15 +57,28 @@ for tool in iptables-legacy ip6tables-legacy; do $tool -t filter -S > /dev/null;
 $RIPT rules generate --format restore --family 4 "$WORK/rules" > "$WORK/full.restore"
 $RIPT rules generate --format restore --family 6 "$WORK/rules" > "$WORK/full6.restore"
 
-# First load.
-restore_load=$(for _ in $(seq "$RUNS"); do empty; ms restore_both "$WORK/full.restore" "$WORK/full6.restore"; done | median)
-ript_load=$(for _ in $(seq "$RUNS"); do empty; ms $RIPT rules apply "$WORK/rules"; done | median)
+# First load, ript and the restores taking turns (this machine's speed
+# drifts; alternating keeps the drift out of the ratio).
+restore_loads=()
+ript_loads=()
+for _ in $(seq "$RUNS"); do
+    empty; restore_loads+=("$(ms restore_both "$WORK/full.restore" "$WORK/full6.restore")")
+    empty; ript_loads+=("$(ms $RIPT rules apply "$WORK/rules")")
+done
+restore_load=$(printf '%s\n' "${restore_loads[@]}" | median)
+ript_load=$(printf '%s\n' "${ript_loads[@]}" | median)
 loaded=$(iptables-legacy-save | grep -c '^-A')
 loaded6=$(ip6tables-legacy-save | grep -c '^-A' || true)
 
-# In sync: diff with nothing to do.
-ript_diff=$(for _ in $(seq "$RUNS"); do ms $RIPT rules diff "$WORK/rules"; done | median)
-save=$(for _ in $(seq "$RUNS"); do ms save_both; done | median)
+# In sync: diff with nothing to do, taking turns with the saves.
+ript_diffs=()
+saves=()
+for _ in $(seq "$RUNS"); do
+    ript_diffs+=("$(ms $RIPT rules diff "$WORK/rules")")
+    saves+=("$(ms save_both)")
+done
+ript_diff=$(printf '%s\n' "${ript_diffs[@]}" | median)
+save=$(printf '%s\n' "${saves[@]}" | median)
 [ -z "$($RIPT rules diff "$WORK/rules")" ]
 
 # One partition changed: alternately applied by ript and by restoring the

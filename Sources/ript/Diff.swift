@@ -45,7 +45,8 @@ func diffPartitions(_ rules: RulePathOptions, _ diff: DiffOptions, _ kernel: Ker
     // The kernel is read while the rule files compile.
     let families = kernel.families.families
     let (ruleset, tables) = try reportingKernelErrors { try applier.read(families) { try compiled(rules).restricted(to: families) } }
-    try diff.print(Planner.plan(ruleset, kernel: tables, request: PlanRequest(apply: apply, clean: clean, scope: ruleset.scope)), ruleset: ruleset)
+    let plan = Trace.phase("plan") { Planner.plan(ruleset, kernel: tables, request: PlanRequest(apply: apply, clean: clean, scope: ruleset.scope)) }
+    try Trace.phase("print") { try diff.print(plan, ruleset: ruleset) }
 }
 
 extension Ript.Rules {
