@@ -115,12 +115,13 @@ ript_change=$(printf '%s\n' "${ript_change[@]}" | median)
 restore_change=$(printf '%s\n' "${restore_change[@]}" | median)
 cycle=$(printf '%s\n' "${cycles[@]}" | median)
 floor=$(printf '%s\n' "${floors[@]}" | median)
+tables=2; [ -n "$DUAL" ] && tables=4
 
 printf '%s rules%s loaded (%s iptables and %s ip6tables kernel rules); medians of %s runs, milliseconds\n' \
     "$RULES" "${DUAL:+ (dual stack)}" "$loaded" "$loaded6" "$RUNS"
 printf '%-44s %8s %8s %8s\n' "" ript other "ript/other"
 printf '%-44s %8s %8s %8s\n' "first load vs iptables-legacy-restore" "$ript_load" "$restore_load" "$(ratio "$ript_load" "$restore_load")"
-printf '%-44s %8s %8s %8s\n' "one-partition change vs init+commit (${DUAL:+4}${DUAL:-2} tables)" "$ript_change" "$cycle" "$(ratio "$ript_change" "$cycle")"
+printf '%-44s %8s %8s %8s\n' "one-partition change vs init+commit ($tables tables)" "$ript_change" "$cycle" "$(ratio "$ript_change" "$cycle")"
 printf '%-44s %8s %8s %8s\n' "one-partition change vs restore of the delta" "$ript_change" "$restore_change" "$(ratio "$ript_change" "$restore_change")"
 printf '%-44s %8s %8s %8s\n' "one-partition change vs init+commit+read back" "$ript_change" "$floor" "$(ratio "$ript_change" "$floor")"
 printf '%-44s %8s %8s %8s\n' "init+commit+read back (C) vs init+commit" "$floor" "$cycle" "$(ratio "$floor" "$cycle")"

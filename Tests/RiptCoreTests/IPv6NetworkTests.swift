@@ -32,6 +32,22 @@ import Testing
         #expect(try IPv6Network.parse("2001:db8::10").get().isHost)
     }
 
+    @Test("reading an address from bytes and storing one into bytes are inverses, in network byte order",
+          arguments: ["::", "::1", "2001:db8::10", "fe80::1:2:3:4", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", "1:2:3:4:5:6:7:8"])
+    func bytesRoundTrip(_ text: String) throws {
+        let address = try #require(IPv6Network.parseAddress(Substring(text)))
+        let bytes = IPv6Network.bytes(address)
+        // Byte by byte, most significant first, against the 128-bit value.
+        #expect(bytes == (0..<16).map { UInt8(truncatingIfNeeded: address >> (120 - 8 * $0)) })
+        #expect(IPv6Network.address(bytes: bytes) == address)
+        // Only the first 16 bytes are read and written.
+        var buffer = [UInt8](repeating: 0xAA, count: 20)
+        buffer.withUnsafeMutableBytes { IPv6Network.store(address, into: $0) }
+        #expect(Array(buffer.prefix(16)) == bytes && buffer.suffix(4).allSatisfy { $0 == 0xAA })
+        #expect(IPv6Network.address(bytes: buffer) == address)
+        #expect(IPv6Network.text(address) == text)
+    }
+
     @Test("malformed addresses, bad prefixes and host bits are refused with what to write",
           arguments: [
             ("2001:db8::10::1", "isn't an IPv6 address"),

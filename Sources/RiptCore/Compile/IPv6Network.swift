@@ -26,12 +26,31 @@ public struct IPv6Network: NetworkPrefix {
 
     /// An address in network byte order.
     public static func bytes(_ value: UInt128) -> [UInt8] {
-        (0..<16).map { UInt8(truncatingIfNeeded: value >> (120 - 8 * $0)) }
+        [UInt8](unsafeUninitializedCapacity: 16) { buffer, count in
+            store(value, into: UnsafeMutableRawBufferPointer(buffer))
+            count = 16
+        }
+    }
+
+    /// Writes an address into the first 16 bytes of `raw`, network byte
+    /// order. Two stores, not a generic loop: readers and writers of
+    /// kernel entries call this for every IPv6 address.
+    public static func store(_ value: UInt128, into raw: UnsafeMutableRawBufferPointer) {
+        precondition(raw.count >= 16, "an IPv6 address takes 16 bytes")
+        raw.storeBytes(of: UInt64(truncatingIfNeeded: value >> 64).bigEndian, toByteOffset: 0, as: UInt64.self)
+        raw.storeBytes(of: UInt64(truncatingIfNeeded: value).bigEndian, toByteOffset: 8, as: UInt64.self)
     }
 
     /// The inverse: the address in the first 16 bytes of `bytes`, network byte order.
-    public static func address<Bytes: Sequence<UInt8>>(bytes: Bytes) -> UInt128 {
-        bytes.prefix(16).reduce(UInt128(0)) { $0 << 8 | UInt128($1) }
+    public static func address(bytes: UnsafeRawBufferPointer) -> UInt128 {
+        precondition(bytes.count >= 16, "an IPv6 address takes 16 bytes")
+        let high = UInt64(bigEndian: bytes.loadUnaligned(fromByteOffset: 0, as: UInt64.self))
+        let low = UInt64(bigEndian: bytes.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
+        return UInt128(high) << 64 | UInt128(low)
+    }
+
+    public static func address(bytes: [UInt8]) -> UInt128 {
+        bytes.withUnsafeBytes { address(bytes: $0) }
     }
 
     /// Any form of RFC 4291 that `inet_pton` reads (`2001:db8::10`,
@@ -47,7 +66,7 @@ public struct IPv6Network: NetworkPrefix {
     /// The address as `inet_ntop` (and so ip6tables-save) writes it.
     public static func text(_ value: UInt128) -> String {
         var raw = in6_addr()
-        withUnsafeMutableBytes(of: &raw) { $0.copyBytes(from: bytes(value)) }
+        withUnsafeMutableBytes(of: &raw) { store(value, into: $0) }
         var buffer = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
         guard inet_ntop(AF_INET6, &raw, &buffer, socklen_t(buffer.count)) != nil else {
             preconditionFailure("inet_ntop failed for an IPv6 address")

@@ -132,12 +132,12 @@ extension IPTCTable {
     /// As ip6tables writes it: a protocol match also sets IP6T_F_PROTO.
     private static func writeIPv6Header(_ rule: Rule, into entry: UnsafeMutablePointer<ip6t_entry>) {
         if case .v6(let source)? = rule.source {
-            withUnsafeMutableBytes(of: &entry.pointee.ipv6.src) { $0.copyBytes(from: source.bytes) }
-            withUnsafeMutableBytes(of: &entry.pointee.ipv6.smsk) { $0.copyBytes(from: source.maskBytes) }
+            withUnsafeMutableBytes(of: &entry.pointee.ipv6.src) { IPv6Network.store(source.address, into: $0) }
+            withUnsafeMutableBytes(of: &entry.pointee.ipv6.smsk) { IPv6Network.store(source.mask, into: $0) }
         }
         if case .v6(let destination)? = rule.destination {
-            withUnsafeMutableBytes(of: &entry.pointee.ipv6.dst) { $0.copyBytes(from: destination.bytes) }
-            withUnsafeMutableBytes(of: &entry.pointee.ipv6.dmsk) { $0.copyBytes(from: destination.maskBytes) }
+            withUnsafeMutableBytes(of: &entry.pointee.ipv6.dst) { IPv6Network.store(destination.address, into: $0) }
+            withUnsafeMutableBytes(of: &entry.pointee.ipv6.dmsk) { IPv6Network.store(destination.mask, into: $0) }
         }
         if let interface = rule.inInterface {
             withUnsafeMutableBytes(of: &entry.pointee.ipv6.iniface) { name in
@@ -247,7 +247,7 @@ extension IPTCTable {
     private static func store(_ address: IPAddress, into field: inout nf_inet_addr) {
         switch address {
         case .v4(let value): field.ip = value.bigEndian
-        case .v6(let value): withUnsafeMutableBytes(of: &field) { $0.copyBytes(from: IPv6Network.bytes(value)) }
+        case .v6(let value): withUnsafeMutableBytes(of: &field) { IPv6Network.store(value, into: $0) }
         }
     }
 
