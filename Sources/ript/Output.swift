@@ -53,14 +53,17 @@ struct OutputOptions: ParsableArguments {
         return !term.isEmpty && term != "dumb"
     }
 
-    /// Writes a result to standard output, unless `--quiet`.
-    func write(_ text: String) {
-        if !quiet { writeStandardOutput(text) }
+    /// Writes a result to standard output, unless `--quiet`; `text` is
+    /// worked out only when it is written (a first load's is tens of
+    /// thousands of lines, and the boot unit runs with `--quiet`).
+    func write(_ text: @autoclosure () -> String) {
+        if !quiet { writeStandardOutput(text()) }
     }
 
     /// Writes iptables commands: additions green, removals red, `#` headers bold, on a terminal.
-    func writeCommands(_ text: String) {
+    func writeCommands(_ text: @autoclosure () -> String) {
         guard !quiet else { return }
+        let text = text()
         writeStandardOutput(colourOutput ? ANSI.commands(text) : text)
     }
 

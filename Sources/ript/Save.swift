@@ -54,7 +54,7 @@ extension Ript.Rules {
                         return chains == 0 ? "nothing of ript's loaded" : "ript's \(plural(chains, "chain")) removed"
                     }())
                 },
-                reportRollback: output.writeCommands
+                reportRollback: { output.writeCommands($0) }
             ) { applier, checkpoint in
                 if checkpoint != nil { return try applier.flush(families, checkpoint: &checkpoint!) }
                 return try applier.flush(families)
