@@ -111,7 +111,7 @@ struct CrashSafetyTests {
         #expect(counts["old old old old", default: 0] > 0 && counts["new new new new", default: 0] > 0, "\(counts)")
     }
 
-    @Test("ript apply killed right after each table's commit leaves exactly the tables committed so far new; running the commands diff prints, then the next apply, finishes the rest (unshare -n)")
+    @Test("ript apply killed right after each table's commit leaves that table and the ones before it in its family new, the other family in its own order; running the commands diff prints, then the next apply, finishes the rest (unshare -n)")
     func killedBetweenCommits() throws {
         let work = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: work) }
@@ -136,19 +136,33 @@ struct CrashSafetyTests {
             done
             """, environment: ["VERSIONS=\(work.path)"])
         #expect(result.status == 0, "\(result.standardError)\n\(result.standardOutput)")
-        let lines = result.standardOutput.split(separator: "\n").filter { !$0.hasPrefix("  ") }
-        #expect(lines == [
-            "iptables filter: exit 137, new old old old",
-            "iptables nat: exit 137, new new old old",
-            "ip6tables filter: exit 137, new new new old",
-            // The last commit: nothing left between it and the end but the check.
-            "ip6tables nat: exit 137, new new new new",
-        ], "\(result.standardOutput)")
-        // What diff said was left after the first kill: only the other three tables' commands.
+        // The families commit at once, each on its own thread, so a kill
+        // after one family's commit finds the other anywhere in its own
+        // order: neither, its filter table, or both. Within the killed
+        // family, filter is committed before nat.
+        let tables = ["iptables filter", "iptables nat", "ip6tables filter", "ip6tables nat"]
+        let lines = result.standardOutput.split(separator: "\n").filter { !$0.hasPrefix("  ") }.map(String.init)
+        #expect(lines.count == 4, "\(result.standardOutput)")
+        for (index, line) in lines.enumerated() {
+            let killed = tables[index]
+            #expect(line.hasPrefix("\(killed): exit 137, "), "\(line)")
+            let verdicts = line.split(separator: ", ").last.map { $0.split(separator: " ").map(String.init) } ?? []
+            guard verdicts.count == 4 else { continue }
+            let family = index / 2, other = 1 - family
+            let expected = index % 2 == 0 ? ["new", "old"] : ["new", "new"]
+            #expect(Array(verdicts[(family * 2)..<(family * 2 + 2)]) == expected, "killed after \(killed): \(line)")
+            #expect([["old", "old"], ["new", "old"], ["new", "new"]].contains(Array(verdicts[(other * 2)..<(other * 2 + 2)])),
+                    "the other family committed nat before filter: \(line)")
+        }
+        // What diff said was left after the first kill: never the committed
+        // iptables filter table's commands, always iptables nat's, and an
+        // ip6tables table's exactly when it was still old.
         let afterFirst = result.standardOutput.components(separatedBy: "iptables nat: exit")[0]
         #expect(!afterFirst.contains(" iptables --table filter"), "\(afterFirst)")
-        for table in [" iptables --table nat", " ip6tables --table filter", " ip6tables --table nat"] {
-            #expect(afterFirst.contains(table), "\(afterFirst)")
+        #expect(afterFirst.contains(" iptables --table nat"), "\(afterFirst)")
+        if let first = lines.first?.split(separator: ", ").last?.split(separator: " "), first.count == 4 {
+            #expect(afterFirst.contains(" ip6tables --table filter") == (first[2] == "old"), "\(afterFirst)")
+            #expect(afterFirst.contains(" ip6tables --table nat") == (first[3] == "old"), "\(afterFirst)")
         }
     }
 }

@@ -221,53 +221,105 @@ public struct Applier: Sendable {
 
         var handles: [FamilyTable: IPTCTable] = [:]
         var kernel: [FamilyTable: KernelTable] = [:]
-        /// Reads a table (again, after EAGAIN) through the handle that will change it.
+        /// Reads a table again, after EAGAIN, through the handle that will change it.
         func load(_ table: FamilyTable) throws(ApplyError) {
             let (handle, state) = try open(table, expected: expected)
             opened(table, handle)
             handles[table] = handle
             kernel[table] = state
         }
-        for table in tables { try load(table) }
+
+        // Each family's tables are read, and then changed, on a thread of
+        // their own: libip4tc and libip6tc share no state, each is used by
+        // one thread at a time, and the kernel locks each family's tables
+        // apart. Within a family the order stays (filter before nat when adding).
+        let groups = Family.allCases.map { family in tables.filter { $0.family == family } }.filter { !$0.isEmpty }
+        let reads = eachFamily(groups) { group in
+            Handed(Result { () throws(ApplyError) in
+                try group.map { table throws(ApplyError) in
+                    let (handle, state) = try open(table, expected: expected)
+                    return (table, handle, state)
+                }
+            })
+        }
+        for read in reads {
+            for (table, handle, state) in try read.get() {
+                opened(table, handle)
+                handles[table] = handle
+                kernel[table] = state
+            }
+        }
         // One plan for every table from what was read under the lock; a table
         // is re-read and everything re-planned only after EAGAIN.
         var plan = try Trace.phase("plan") { () throws(Failure) in try planned(kernel) }
-        var done: [TablePlan] = []
+
         // Each committed table is read back on another thread (without
-        // libiptc) while this one goes on to the next table.
+        // libiptc) while its family goes on to the next table.
+        var done: [TablePlan] = []
         var rereads: [FamilyTable: Background<Result<KernelTable, IPTCError>>] = [:]
-        var delay = 0.01
-        for table in tables {
-            var attempt = 1
-            while true {
-                let operations = plan.tables.first { $0.key == table }?.operations ?? []
-                if operations.isEmpty { break }
-                do {
-                    try Trace.phase("\(operations.count) operations on \(table)") { () throws(IPTCError) in
-                        for operation in operations {
-                            try perform(operation, on: handles[table]!, entries: entries)
-                        }
-                    }
-                    try Trace.phase("commit \(table)") { () throws(IPTCError) in try handles[table]!.commit() }
-                    done.append(TablePlan(table, operations: operations))
-                    rereads[table] = Background { [protocols, faults] in
-                        Result { () throws(IPTCError) in try IPTCTable.snapshot(table, protocols: protocols, expected: expected, faults: faults) }
-                    }
-                    afterCommit(table)
+
+        // The families at once. A family that meets another writer (EAGAIN)
+        // stops there, and this thread carries it on below, re-reading and
+        // re-planning as often as it takes.
+        let planned1 = plan, shared = Handed(handles)
+        let runs = eachFamily(groups) { (group: [FamilyTable]) -> Handed<FamilyRun> in
+            var run = FamilyRun()
+            for table in group {
+                let operations = planned1.tables.first { $0.key == table }?.operations ?? []
+                if operations.isEmpty { continue }
+                do throws(IPTCError) {
+                    run.rereads[table] = try change(table, operations, on: shared.value[table]!, entries: entries, expected: expected)
+                    run.done.append(TablePlan(table, operations: operations))
+                } catch where error.isConcurrentChange {
+                    run.stoppedAt = table
                     break
-                } catch where error.isConcurrentChange && attempt < attempts {
+                } catch {
+                    run.failure = (table, error)
+                    break
+                }
+            }
+            return Handed(run)
+        }
+        var resume: [FamilyTable] = []
+        var interrupted: Set<FamilyTable> = []
+        for (group, run) in zip(groups, runs) {
+            done += run.done
+            rereads.merge(run.rereads) { first, _ in first }
+            if let (table, error) = run.failure { throw ApplyError.kernel(error, table: table) }
+            if let table = run.stoppedAt {
+                interrupted.insert(table)
+                resume += group.drop { $0 != table }
+            }
+        }
+        var delay = 0.01
+        for table in resume {
+            var attempt = 1
+            var refresh = interrupted.contains(table)
+            while true {
+                if refresh {
+                    guard attempt < attempts else { throw ApplyError.concurrentChanges(table: table, attempts: attempts) }
                     usleep(UInt32(delay * 1_000_000))
                     delay *= 2
                     attempt += 1
                     try load(table)
                     plan = try planned(kernel)
+                    refresh = false
+                }
+                let operations = plan.tables.first { $0.key == table }?.operations ?? []
+                if operations.isEmpty { break }
+                do throws(IPTCError) {
+                    rereads[table] = try change(table, operations, on: handles[table]!, entries: entries, expected: expected)
+                    done.append(TablePlan(table, operations: operations))
+                    break
                 } catch where error.isConcurrentChange {
-                    throw ApplyError.concurrentChanges(table: table, attempts: attempts)
+                    refresh = true
                 } catch {
                     throw ApplyError.kernel(error, table: table)
                 }
             }
         }
+        // What was done, in commit order within each family.
+        done.sort { tables.firstIndex(of: $0.key)! < tables.firstIndex(of: $1.key)! }
         handles.removeAll()
         // Nothing committed: what was read under the lock is the result.
         if done.isEmpty { return done }
@@ -292,6 +344,24 @@ public struct Applier: Sendable {
             throw ApplyError.verification(PlanRenderer.commands(Plan(tables: left.tables, findings: [], raw: [])))
         }
         return done
+    }
+
+    /// Makes a table's changes and commits them; the table as read back
+    /// afterwards, on another thread.
+    private func change(
+        _ table: FamilyTable, _ operations: [Operation], on handle: IPTCTable, entries: [Rule: [UInt8]], expected: ExpectedChains
+    ) throws(IPTCError) -> Background<Result<KernelTable, IPTCError>> {
+        try Trace.phase("\(operations.count) operations on \(table)") { () throws(IPTCError) in
+            for operation in operations {
+                try perform(operation, on: handle, entries: entries)
+            }
+        }
+        try Trace.phase("commit \(table)") { () throws(IPTCError) in try handle.commit() }
+        let reread = Background { [protocols, faults] in
+            Result { () throws(IPTCError) in try IPTCTable.snapshot(table, protocols: protocols, expected: expected, faults: faults) }
+        }
+        afterCommit(table)
+        return reread
     }
 
     private func open(_ key: FamilyTable, expected: ExpectedChains) throws(ApplyError) -> (IPTCTable, KernelTable) {
@@ -325,6 +395,30 @@ public struct Applier: Sendable {
         }
     }
 
+}
+
+/// Values handed from one thread to another, each used by one thread at a
+/// time (a family's libiptc handles, by its own thread).
+struct Handed<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
+}
+
+/// What one family's thread did: its commits and their read-backs, and
+/// where it stopped: at a table another writer changed (EAGAIN), or at a failure.
+private struct FamilyRun {
+    var done: [TablePlan] = []
+    var rereads: [FamilyTable: Background<Result<KernelTable, IPTCError>>] = [:]
+    var stoppedAt: FamilyTable?
+    var failure: (FamilyTable, IPTCError)?
+}
+
+/// `work` for each group of tables (one family's), every group at once:
+/// the first on another thread, the second on this one. In the groups' order.
+private func eachFamily<Value>(_ groups: [[FamilyTable]], _ work: @escaping @Sendable ([FamilyTable]) -> Handed<Value>) -> [Value] {
+    guard groups.count == 2 else { return groups.map { work($0).value } }
+    let (second, first) = withConcurrently({ work(groups[0]) }) { work(groups[1]) }
+    return [first.value, second.value]
 }
 
 #if DEBUG
