@@ -1,7 +1,7 @@
 import RiptDSL
 
 // An IPv6-only partition: its labels are IPv6, so every rule goes to
-// ip6tables. Its IPv4 chains exist too, empty, like any partition's.
+// ip6tables, and so do its chains: it has none in iptables.
 Partition("sixonly") {
     Label("web6", address: "2001:db8:10::80")
     Label("office6", address: "2001:db8:20::/48")

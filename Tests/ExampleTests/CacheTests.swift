@@ -1,4 +1,5 @@
 import Foundation
+@testable import RiptCore
 import Testing
 
 /// The compile cache makes ript faster, never different.
@@ -6,6 +7,21 @@ import Testing
     func output(_ arguments: [String], cache: String) throws -> ProcessResult {
         let process = try run(URL(fileURLWithPath: "/usr/bin/env"), ["RIPT_CACHE_DIR=\(cache)", riptBinary.path] + arguments)
         return process
+    }
+
+    @Test("the cache's format version changes whenever what the examples compile to changes, so no cache hands back another version's chain sets")
+    func formatVersionFollowsOutput() throws {
+        // examples/all-examples.json is every example's chain sets, as the
+        // cache stores them; its golden test keeps it current.
+        let json = try String(contentsOf: packageRoot.appendingPathComponent("examples/all-examples.json"), encoding: .utf8)
+        let digest = json.utf8.reduce(UInt64(0xcbf2_9ce4_8422_2325)) { ($0 ^ UInt64($1)) &* 0x100_0000_01b3 }  // FNV-1a
+        let line = "\(CompileCache.formatVersion) \(String(digest, radix: 16))\n"
+        let golden = "examples/all-examples.cache-version"
+        if let recorded = try? String(contentsOf: packageRoot.appendingPathComponent(golden), encoding: .utf8), recorded != line {
+            #expect(recorded.split(separator: " ").first.map(String.init) != CompileCache.formatVersion,
+                    "what the examples compile to changed, and CompileCache.formatVersion didn't: bump it (old caches would hand back old chain sets), then RIPT_UPDATE_GOLDEN=1 swift test")
+        }
+        try expectGolden(line, golden)
     }
 
     @Test("cold, warm and uncached runs print the same bytes, and a changed file is compiled again")

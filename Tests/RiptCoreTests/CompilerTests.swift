@@ -155,6 +155,25 @@ func chainSet(_ text: String) throws -> ChainSet {
     }
 
 
+    @Test("a Rewrite's DNATs follow the family of their From labels; one with no From of its family is an error, not pointers to chains that aren't made")
+    func dnatFamiliesFollowFroms() throws {
+        let labels = #"""
+            Label("office4", address: "198.51.100.0/24"); Label("pub", address: "203.0.113.1"); Label("app", address: "192.0.2.1")
+            Label("pub6", address: "2001:db8::1"); Label("app6", address: "2001:db8:1::1")
+            """#
+        let mixed = compile([("rules.swift", "Partition(\"web\") { \(labels); Rewrite(\"w\") { Ports(80); From(\"office4\"); DNAT(\"pub\" => \"app\"); DNAT(\"pub6\" => \"app6\") } }")])
+        guard case .failure(let errors) = mixed else { Issue.record("a DNAT with no From of its family compiled"); return }
+        #expect(errors.diagnostics.map(\.message) == [
+            "DNAT(\"pub6\" => \"app6\") is IPv6 and every From of this Rewrite is IPv4; a rule matches one address family, so give it an IPv6 From label (or 'all'), or put it in a Rewrite of its own",
+        ])
+        // icmp is IPv4's: the IPv6 DNAT translates nothing, so it has no
+        // pointers, and the partition no IPv6 chains to point to.
+        let icmp = try chainSet("Partition(\"web\") { \(labels); Rewrite(\"w\") { Protocols(\"icmp\"); DNAT(\"pub\" => \"app\"); DNAT(\"pub6\" => \"app6\") } }")
+        #expect(Self.pointers(icmp, .ipv6).isEmpty)
+        #expect(Set(icmp.chains.map(\.family)) == [.ipv4])
+        #expect(Self.rules(icmp, .ipv4).count == 2)
+    }
+
     @Test("pairs that mix families are left out when every label has a partner of its own family")
     func mixedPairsLeftOut() throws {
         let set = try chainSet(#"""

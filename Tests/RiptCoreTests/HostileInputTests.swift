@@ -272,6 +272,13 @@ func rulesetProblems(_ ruleset: CompiledRuleset) -> [String] {
                 problems.append("jump to \(chain.debugDescription)")
             }
         }
+        // Every pointer jumps to a chain the partition makes in the pointer's own family and table.
+        let made = Set(chainSet.chains.map { "\($0.family) \($0.table) \($0.name)" })
+        for pointer in chainSet.pointers {
+            if case .jump(let chain) = pointer.rule.target, !made.contains("\(pointer.family) \(pointer.table) \(chain)") {
+                problems.append("a \(pointer.family.name) pointer jumps to \(chain), which isn't made in \(pointer.family.name) \(pointer.table)")
+            }
+        }
         for raw in chainSet.raw {
             if let first = raw.arguments.first, !first.hasPrefix("-"), first != "!" {
                 problems.append("raw arguments start with \(first.debugDescription)")

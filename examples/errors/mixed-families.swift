@@ -30,4 +30,10 @@ Partition("mixed") {
         Protocols("ipv6-icmp")
         From("v4 public")
     }
+    Rewrite("web from the v4 host only") {
+        Ports(80)
+        From("v4 host")
+        DNAT("v4 public" => "v4 host")
+        DNAT("v6 public" => "v6 host")
+    }
 }

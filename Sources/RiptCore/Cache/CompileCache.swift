@@ -38,7 +38,7 @@ public struct CompileCache: Sendable {
     }
 
     /// Bumped whenever what a rule file compiles to could change.
-    static let formatVersion = "ript-compile-cache-4"
+    static let formatVersion = "ript-compile-cache-5"
 
     /// A cached result: the file's stamp and digest, and its partition's chain set.
     public struct Entry: Sendable {

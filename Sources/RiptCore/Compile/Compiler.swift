@@ -169,11 +169,14 @@ private struct PartitionCompilation {
     }
 
     /// The families the partition's three chains are made in: those it has
-    /// rules in. A partition with raw lines (iptables lines) or with no rule
-    /// at all still has them in IPv4, where their existence records that it
-    /// is loaded. An IPv4-only host gets no empty ip6tables chains.
+    /// rules or pointers in (every pointer comes with a rule; counting them
+    /// too keeps a jump from ever naming a chain that isn't made). A
+    /// partition with raw lines (iptables lines) or with no rule at all
+    /// still has them in IPv4, where their existence records that it is
+    /// loaded. An IPv4-only partition makes no ip6tables chain (the
+    /// bootstrap hook chains are made in both families all the same).
     var families: Set<Family> {
-        var families = Set((dnatRules + snatRules + filterRules).map(\.family))
+        var families = Set((dnatRules + snatRules + filterRules + filterPointers + dnatPointers + snatPointers).map(\.family))
         if !raw.isEmpty || families.isEmpty { families.insert(.ipv4) }
         return families
     }
@@ -253,6 +256,8 @@ private struct PartitionCompilation {
         var interface: String?
         /// (public, private) pairs.
         var dnats: [(LabelAddress, IPNetwork)] = []
+        /// Each DNAT statement that resolved, with its private address's family.
+        var dnatStatements: [(mapping: LabelMapping, family: Family, location: SourceLocation)] = []
         /// (private, public) pairs.
         var snats: [(LabelAddress, IPNetwork)] = []
     }
@@ -318,7 +323,9 @@ private struct PartitionCompilation {
                     body.interface = interface.name
                 }
             case .dnat(let dnat):
-                body.dnats += translation(dnat.mapping, "DNAT", from: "public", to: "private", in: kind, word: word, at: dnat.location)
+                let pairs = translation(dnat.mapping, "DNAT", from: "public", to: "private", in: kind, word: word, at: dnat.location)
+                body.dnats += pairs
+                if let family = pairs.first?.1.family { body.dnatStatements.append((dnat.mapping, family, dnat.location)) }
             case .snat(let snat):
                 body.snats += translation(snat.mapping, "SNAT", from: "private", to: "public", in: kind, word: word, at: snat.location)
             }
@@ -510,11 +517,25 @@ private struct PartitionCompilation {
         else { return }
         // Each From label applies to the DNATs of its family.
         checkPartners(body.froms, "From", among: body.dnats.map(\.1.family), "DNAT", word: "Rewrite", at: body.fromLocation ?? rewrite.location)
+        // And each DNAT needs a From of its family (or none given, or 'all'),
+        // or it would translate nothing; reported unless no From has a DNAT
+        // of its family either (then the From is reported, once).
+        if !body.froms.isEmpty, body.froms.contains(where: { from in body.dnats.contains { from.family ?? $0.1.family == $0.1.family } }) {
+            for dnat in body.dnatStatements where !body.froms.contains(where: { $0.family ?? dnat.family == dnat.family }) {
+                let publics = dnat.mapping.from.map { "\"\($0)\"" }.joined(separator: ", ")
+                error("DNAT(\(dnat.mapping.from.count == 1 ? publics : "[\(publics)]") => \"\(dnat.mapping.to)\") is \(dnat.family.name) and every From of this Rewrite is \(dnat.family.other.name); a rule matches one address family, so give it an \(dnat.family.name) From label (or 'all'), or put it in a Rewrite of its own",
+                      at: dnat.location)
+            }
+        }
         checkProtocolFamilies(protocols, in: Set(body.dnats.map(\.1.family)), at: body.explicitProtocols ?? rewrite.location)
         for (publicAddress, privateAddress) in body.dnats {
             let family = privateAddress.family
             let familyProtocols = protocols.filter { $0?.onlyIn ?? family == family }
             let froms = body.froms.orAll.filter { $0.family ?? family == family }.map { $0.network(in: family) }
+            // Only the other family's ICMP: nothing to translate in this one,
+            // so no pointers either (a partition has chains only in the
+            // families it has rules in).
+            if familyProtocols.isEmpty || froms.isEmpty { continue }
             filterPointers.append(Rule(family, destination: privateAddress, target: .jump(filterChain)))
             dnatPointers.append(Rule(family, destination: publicAddress.network(in: family), target: .jump(dnatChain)))
             let uses: [PortUse?] = body.ports.isEmpty ? [nil] : body.ports.map(\.spec)

@@ -292,6 +292,7 @@ public struct Applier: Sendable {
             }
         }
         var delay = 0.01
+        var replanned = false
         for table in resume {
             var attempt = 1
             var refresh = interrupted.contains(table)
@@ -303,6 +304,7 @@ public struct Applier: Sendable {
                     attempt += 1
                     try load(table)
                     plan = try planned(kernel)
+                    replanned = true
                     refresh = false
                 }
                 let operations = plan.tables.first { $0.key == table }?.operations ?? []
@@ -321,8 +323,10 @@ public struct Applier: Sendable {
         // What was done, in commit order within each family.
         done.sort { tables.firstIndex(of: $0.key)! < tables.firstIndex(of: $1.key)! }
         handles.removeAll()
-        // Nothing committed: what was read under the lock is the result.
-        if done.isEmpty { return done }
+        // Nothing committed and nothing re-planned: what was read under the
+        // lock, and planned once, is the result. (After a re-plan, tables
+        // passed before it are checked below.)
+        if done.isEmpty && !replanned { return done }
         // The committed tables as read back; the others are as read under
         // the lock, which is still held.
         var reread = kernel
@@ -335,7 +339,7 @@ public struct Applier: Sendable {
                     if checkReaders { try checkAgainstLibiptc(state) }
                     #endif
                     reread[table] = state
-                case .failure(let error): throw ApplyError.kernel(error, table: table)
+                case .failure(let error): throw ApplyError.readBack(error, table: table)
                 }
             }
         }
@@ -433,6 +437,8 @@ public enum ApplyError: Error, Sendable, CustomStringConvertible {
     case lock(LockError)
     case concurrentChanges(table: FamilyTable, attempts: Int)
     case verification(String)
+    /// A committed table could not be read back to check it.
+    case readBack(IPTCError, table: FamilyTable)
     /// iptables-legacy-restore (ip6tables-legacy-restore for IPv6) failed;
     /// `tested` when it was the `--test` run.
     case restore(String, tested: Bool, family: Family)
@@ -447,6 +453,8 @@ public enum ApplyError: Error, Sendable, CustomStringConvertible {
             error.description
         case .concurrentChanges(let table, let attempts):
             "another program kept changing the \(table) table; gave up after \(attempts) tries and left it as it was; run again"
+        case .readBack(let error, let table):
+            "the \(table) table was committed, but reading it back to check it failed (\(error.function): \(error.message)); run 'ript rules diff' to see what is left"
         case .verification(let left):
             "after committing, the kernel still differs from the rule files; another program may have changed it. Still to do:\n\(left)"
         case .restore(let message, true, let family):

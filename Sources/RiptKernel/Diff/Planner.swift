@@ -78,7 +78,7 @@ public enum Planner {
             kernel[key].map { TablePlan(key, operations: plan(table: $0, context: context, findings: &findings)) }
         }
         // Raw lines go in once, when the partition's chains are first made.
-        let raw = request.apply ? ruleset.partitions.filter { !$0.raw.isEmpty && !context.loaded.contains($0.partition) } : []
+        let raw = request.apply ? ruleset.partitions.filter { !$0.raw.isEmpty && !context.rawLinesLoaded($0, kernel: kernel) } : []
         return Plan(tables: tables, findings: findings, raw: raw)
     }
 
@@ -101,6 +101,13 @@ public enum Planner {
             loaded = Set(ruleset.partitions.filter { chainSet in
                 chainSet.chains.allSatisfy { kernel[FamilyTable($0.family, $0.table)]?.chain($0.name) != nil }
             }.map(\.partition))
+        }
+
+        /// Whether a partition's raw lines (iptables lines) are in: its
+        /// iptables chains exist. Only IPv4's count, so `--family 4` and a
+        /// later apply of both families give them once.
+        func rawLinesLoaded(_ chainSet: ChainSet, kernel: [FamilyTable: KernelTable]) -> Bool {
+            chainSet.chains.lazy.filter { $0.family == .ipv4 }.allSatisfy { kernel[FamilyTable(.ipv4, $0.table)]?.chain($0.name) != nil }
         }
 
         /// Every partition's pointers in a family's hook chain, in compiled order.

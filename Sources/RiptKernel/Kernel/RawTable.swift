@@ -19,7 +19,9 @@ extension IPTCTable {
     public static func snapshot(_ key: FamilyTable, protocols: ProtocolTable, expected: ExpectedChains = .none, faults: IPTCFaults = .none) throws(IPTCError) -> KernelTable {
         let table = key.table
         let ipv4 = key.family == .ipv4
-        if let code = faults.inject(ipv4 ? "iptc_init" : "ip6tc_init") { throw error("getsockopt", code) }
+        // Faults of its own (RIPT_FAULTS=IPT_SO_GET_ENTRIES=…), apart from
+        // libiptc's iptc_init: apply reads both ways, on different threads.
+        if let code = faults.inject(ipv4 ? "IPT_SO_GET_ENTRIES" : "IP6T_SO_GET_ENTRIES") { throw error("getsockopt", code) }
         let level = ipv4 ? Int32(IPPROTO_IP) : Int32(IPPROTO_IPV6)
         let (getInfo, getEntries) = ipv4 ? (IPT_SO_GET_INFO, IPT_SO_GET_ENTRIES) : (IP6T_SO_GET_INFO, IP6T_SO_GET_ENTRIES)
         let socket = Glibc.socket(ipv4 ? AF_INET : AF_INET6, Int32(SOCK_RAW.rawValue), Int32(IPPROTO_RAW))
@@ -110,7 +112,7 @@ extension IPTCTable {
         // a read when a table has chains ript didn't write, as for diff,
         // which reads before the rule files are compiled). The expected
         // entries are waited for here, not in the workers.
-        if !users.isEmpty { expected.waitUntilEncoded() }
+        let expected = users.isEmpty ? ExpectedChains.Resolved.none : expected.resolved
         nonisolated(unsafe) let blob = blob
         let chainAt = firstRuleOffset
         let result = (builtIns + users).concurrentMap { chain in

@@ -125,15 +125,25 @@ public struct ExpectedChains: Sendable {
         })
     }
 
-    func chain(_ name: String, in table: FamilyTable) -> Chain? { chains.value[table]?[name] }
-
-    /// Returns once the entries are encoded.
-    func waitUntilEncoded() { _ = chains.value }
+    /// The encoded chains, waited for: for readers that look up many
+    /// chains from many threads without taking the lock each time.
+    var resolved: Resolved { Resolved(chains: chains.value) }
 
     /// The chain's rules if `entries` (each entry's bytes) are exactly the
     /// expected ones, else nil.
     func verify<Entries: Sequence<UnsafeRawBufferPointer>>(_ name: String, in table: FamilyTable, entries: Entries) -> KernelRules? {
-        guard let chain = chain(name, in: table) else { return nil }
+        resolved.verify(name, in: table, entries: entries)
+    }
+
+    struct Resolved: Sendable {
+        let chains: [FamilyTable: [String: Chain]]
+
+        static let none = Resolved(chains: [:])
+
+        /// The chain's rules if `entries` (each entry's bytes) are exactly the
+        /// expected ones, else nil.
+        func verify<Entries: Sequence<UnsafeRawBufferPointer>>(_ name: String, in table: FamilyTable, entries: Entries) -> KernelRules? {
+        guard let chain = chains[table]?[name] else { return nil }
         let layout = EntryLayout.of(table.family)
         var offset = 0
         let same = chain.entries.withUnsafeBytes { expected -> Bool in
@@ -146,6 +156,7 @@ public struct ExpectedChains: Sendable {
             return offset == expected.count
         }
         return same ? KernelRules(verified: chain.rules) : nil
+        }
     }
 }
 
