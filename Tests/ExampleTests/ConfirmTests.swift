@@ -22,9 +22,12 @@ private let prelude = """
     # A keyboard for commands run on a terminal of their own (script -qec … < "$WORK/keys"):
     # `printf x >&3` types. Held open, so script never sees its input end (it would type ^D).
     keyboard() { rm -f "$WORK/keys"; mkfifo "$WORK/keys"; exec 3<> "$WORK/keys"; }
+    # The pid first: a waiter removes a dead one's socket before it writes
+    # its pid, so a socket seen after the pid matches is the waiter's own.
+    # (The other order could see a killed waiter's socket, then the new pid.)
     waiting() {
         tries=0
-        until [ -S "$RIPT_RUN_DIR/confirm.sock" ] && [ "$(cat "$RIPT_RUN_DIR/confirm.pid" 2>/dev/null)" = "$1" ]; do
+        until [ "$(cat "$RIPT_RUN_DIR/confirm.pid" 2>/dev/null)" = "$1" ] && [ -S "$RIPT_RUN_DIR/confirm.sock" ]; do
             tries=$((tries + 1)); [ $tries -lt 1000 ] || { echo "pid $1 never waited for confirmation" >&2; return 1; }
             sleep 0.02
         done
@@ -224,10 +227,12 @@ struct ConfirmTests {
             echo "--- stale"; ls "$RIPT_RUN_DIR"
             status=0; $RIPT confirm 2>&1 || status=$?; echo "exit $status"
             # Nothing holds the lock: changes, and the next --confirm, go ahead.
+            # (What they say goes to standard error if the script fails.)
+            trap 'cat "$WORK/last-apply" "$WORK/last-confirm" >&2 2> /dev/null' EXIT
             $RIPT rules flush > /dev/null
-            $RIPT apply --confirm 30 "$WORK/rules" > /dev/null 2>&1 & pid=$!
+            $RIPT apply --confirm 30 "$WORK/rules" > /dev/null 2> "$WORK/last-apply" & pid=$!
             waiting $pid
-            $RIPT confirm 2> /dev/null
+            $RIPT confirm 2> "$WORK/last-confirm"
             wait $pid
             $RIPT rules diff --exit-code "$WORK/rules"
             """)
