@@ -12,7 +12,9 @@ output="${1:-.build/dist/ript}"
 
 # No $ORIGIN run path: the binary loads nothing from beside itself. Symbols
 # bound at start (-z now), so the relocations become read-only (full RELRO).
-flags="-c release --static-swift-stdlib --disable-local-rpath -Xlinker -z -Xlinker now"
+# A scratch path of its own: these flags would otherwise rebuild .build's
+# ordinary release build, and it this one, at every switch.
+flags="-c release --static-swift-stdlib --disable-local-rpath -Xlinker -z -Xlinker now --scratch-path .build-static"
 swift build $flags --product ript
 built="$(swift build $flags --show-bin-path)/ript"
 

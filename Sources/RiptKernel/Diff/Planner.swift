@@ -72,11 +72,16 @@ public struct PlanRequest: Sendable {
 public enum Planner {
     /// Plans the tables in `kernel` (those of `ruleset.families` that were read).
     public static func plan(_ ruleset: CompiledRuleset, kernel: [FamilyTable: KernelTable], request: PlanRequest) -> Plan {
-        var findings: [String] = []
         let context = Context(ruleset: ruleset, kernel: kernel, request: request)
-        let tables = request.tableOrder(ruleset.families).compactMap { key in
-            kernel[key].map { TablePlan(key, operations: plan(table: $0, context: context, findings: &findings)) }
+        // The tables are planned on every core: each one's plan reads only
+        // the shared context and its own table.
+        let planned = request.tableOrder(ruleset.families).filter { kernel[$0] != nil }.concurrentMap { key in
+            var findings: [String] = []
+            let operations = plan(table: kernel[key]!, context: context, findings: &findings)
+            return (TablePlan(key, operations: operations), findings)
         }
+        let tables = planned.map(\.0)
+        let findings = planned.flatMap(\.1)
         // Raw lines go in once, when the partition's chains are first made.
         let raw = request.apply ? ruleset.partitions.filter { !$0.raw.isEmpty && !context.rawLinesLoaded($0, kernel: kernel) } : []
         return Plan(tables: tables, findings: findings, raw: raw)
