@@ -19,11 +19,8 @@ struct ApplyOutputOptions: ParsableArguments {
     /// Prints what was done: the commands (and, on a terminal, the summary line) or JSON.
     func report(_ done: Plan, ruleset: CompiledRuleset) {
         switch format {
-        case .commands:
-            output.writeCommands(PlanRenderer.commands(done))
-            output.writeSummary(PlanSummary(done, ruleset: ruleset).text(done: true))
-        case .json:
-            output.write(PlanRenderer.json(done, summary: PlanSummary(done, ruleset: ruleset), applied: true))
+        case .commands: output.writePlan(done, ruleset: ruleset, done: true)
+        case .json: output.writePlanJSON(done, ruleset: ruleset, applied: true)
         }
     }
 

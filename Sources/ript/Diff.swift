@@ -24,10 +24,8 @@ struct DiffOptions: ParsableArguments {
     func print(_ plan: Plan, ruleset: CompiledRuleset) throws {
         reportFindings(plan)
         switch format {
-        case .commands:
-            output.writeCommands(PlanRenderer.commands(plan))
-            output.writeSummary(PlanSummary(plan, ruleset: ruleset).text(done: false))
-        case .json: output.write(PlanRenderer.json(plan, summary: PlanSummary(plan, ruleset: ruleset), applied: false))
+        case .commands: output.writePlan(plan, ruleset: ruleset, done: false)
+        case .json: output.writePlanJSON(plan, ruleset: ruleset, applied: false)
         case .restore: output.write(plan.tables.first.map { PlanRenderer.restoreInput(plan, family: $0.family) } ?? "")
         }
         if exitCode && !plan.isEmpty { throw ExitCode(1) }

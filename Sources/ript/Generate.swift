@@ -46,6 +46,3 @@ extension Ript.Rules {
         }
     }
 }
-
-/// "1 partition", "3 partitions".
-func plural(_ number: Int, _ noun: String) -> String { "\(number) \(noun)\(number == 1 ? "" : "s")" }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import RiptCore
 import RiptKernel
 import Synchronization
 #if canImport(Glibc)
@@ -65,6 +66,18 @@ struct OutputOptions: ParsableArguments {
         guard !quiet else { return }
         let text = text()
         writeStandardOutput(colourOutput ? ANSI.commands(text) : text)
+    }
+
+    /// A plan's commands and, on a terminal, its summary line: of what was
+    /// done (`done`, the applies) or of what is to do (the diffs).
+    func writePlan(_ plan: Plan, ruleset: CompiledRuleset, done: Bool) {
+        writeCommands(PlanRenderer.commands(plan))
+        writeSummary(PlanSummary(plan, ruleset: ruleset).text(done: done))
+    }
+
+    /// A plan as JSON (schema ript.plan); `applied` when it was carried out.
+    func writePlanJSON(_ plan: Plan, ruleset: CompiledRuleset, applied: Bool) {
+        write(PlanRenderer.json(plan, summary: PlanSummary(plan, ruleset: ruleset), applied: applied))
     }
 
     /// The summary line, on a terminal: "3 partitions changed, 2 stale chains removed, 84 ms".

@@ -81,7 +81,7 @@ func reportingErrors<Value>(_ body: () throws -> Value) throws -> Value {
     } catch let errors as RuleErrors {
         writeStandardError(errors.description + "\n")
         let count = errors.diagnostics.count
-        writeStandardError("ript: \(count) error\(count == 1 ? "" : "s"); nothing was generated\n")
+        writeStandardError("ript: \(plural(count, "error")); nothing was generated\n")
         throw ExitCode.error
     } catch let error as RulePathError {
         writeStandardError("ript: error: \(error.description)\n")

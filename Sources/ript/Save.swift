@@ -1,4 +1,5 @@
 import ArgumentParser
+import RiptCore
 import RiptKernel
 
 extension Ript.Rules {

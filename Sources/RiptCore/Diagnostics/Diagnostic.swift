@@ -85,3 +85,7 @@ extension SourceLocation {
     /// `file:line:column`, with the path's control characters escaped.
     var printable: String { "\(RiptCore.printable(file)):\(line):\(column)" }
 }
+
+/// "1 partition", "3 partitions": a count and its noun, for messages and
+/// summary lines.
+package func plural(_ number: Int, _ noun: String) -> String { "\(number) \(noun)\(number == 1 ? "" : "s")" }

@@ -51,18 +51,24 @@ public struct Applier: Sendable {
             } catch {
                 throw ApplyError.kernel(error, table: key)
             }
-            state.traceVerification()
-            #if DEBUG
-            if checkReaders { try checkAgainstLibiptc(state) }
-            #endif
-            tables[key] = state
+            tables[key] = try checked(state)
         }
         return tables
     }
 
+    /// A table the raw reader read, traced and (debug builds, with
+    /// RIPT_CHECK_READER=1) checked against libiptc. On the thread that uses libiptc.
+    private func checked(_ state: KernelTable) throws(ApplyError) -> KernelTable {
+        state.traceVerification()
+        #if DEBUG
+        if checkReaders { try checkAgainstLibiptc(state) }
+        #endif
+        return state
+    }
+
     #if DEBUG
     /// The table decoded by libiptc, every rule, against the raw reader's
-    /// (perhaps verified) rules. On the thread that uses libiptc.
+    /// (perhaps verified) rules.
     private func checkAgainstLibiptc(_ state: KernelTable) throws(ApplyError) {
         do {
             let handle = try IPTCTable(state.family, state.table.rawValue, faults: faults)
@@ -221,12 +227,16 @@ public struct Applier: Sendable {
 
         var handles: [FamilyTable: IPTCTable] = [:]
         var kernel: [FamilyTable: KernelTable] = [:]
-        /// Reads a table again, after EAGAIN, through the handle that will change it.
-        func load(_ table: FamilyTable) throws(ApplyError) {
-            let (handle, state) = try open(table, expected: expected)
+        /// A table as read under the lock, through the handle that will change it.
+        func keep(_ table: FamilyTable, _ handle: IPTCTable, _ state: KernelTable) {
             opened(table, handle)
             handles[table] = handle
             kernel[table] = state
+        }
+        /// Reads a table again, after EAGAIN.
+        func load(_ table: FamilyTable) throws(ApplyError) {
+            let (handle, state) = try open(table, expected: expected)
+            keep(table, handle, state)
         }
 
         // Each family's tables are read, and then changed, on a thread of
@@ -243,11 +253,7 @@ public struct Applier: Sendable {
             })
         }
         for read in reads {
-            for (table, handle, state) in try read.get() {
-                opened(table, handle)
-                handles[table] = handle
-                kernel[table] = state
-            }
+            for (table, handle, state) in try read.get() { keep(table, handle, state) }
         }
         // One plan for every table from what was read under the lock; a table
         // is re-read and everything re-planned only after EAGAIN.
@@ -261,11 +267,11 @@ public struct Applier: Sendable {
         // The families at once. A family that meets another writer (EAGAIN)
         // stops there, and this thread carries it on below, re-reading and
         // re-planning as often as it takes.
-        let planned1 = plan, shared = Handed(handles)
+        let firstPlan = plan, shared = Handed(handles)
         let runs = eachFamily(groups) { (group: [FamilyTable]) -> Handed<FamilyRun> in
             var run = FamilyRun()
             for table in group {
-                let operations = planned1.tables.first { $0.key == table }?.operations ?? []
+                let operations = firstPlan.operations(on: table)
                 if operations.isEmpty { continue }
                 do throws(IPTCError) {
                     run.rereads[table] = try change(table, operations, on: shared.value[table]!, entries: entries, expected: expected)
@@ -307,7 +313,7 @@ public struct Applier: Sendable {
                     replanned = true
                     refresh = false
                 }
-                let operations = plan.tables.first { $0.key == table }?.operations ?? []
+                let operations = plan.operations(on: table)
                 if operations.isEmpty { break }
                 do throws(IPTCError) {
                     rereads[table] = try change(table, operations, on: handles[table]!, entries: entries, expected: expected)
@@ -333,12 +339,7 @@ public struct Applier: Sendable {
         try Trace.phase("verify: wait for the reads") { () throws(ApplyError) in
             for (table, state) in rereads {
                 switch state.value {
-                case .success(let state):
-                    state.traceVerification()
-                    #if DEBUG
-                    if checkReaders { try checkAgainstLibiptc(state) }
-                    #endif
-                    reread[table] = state
+                case .success(let state): reread[table] = try checked(state)
                 case .failure(let error): throw ApplyError.readBack(error, table: table)
                 }
             }

@@ -66,16 +66,14 @@ public struct PlanSummary: Sendable, Equatable {
         guard !isEmpty else { return done ? "nothing changed" : "in sync" }
         var parts: [String] = []
         if !partitionsChanged.isEmpty {
-            parts.append(Self.count(partitionsChanged.count, "partition") + (done ? " changed" : " to change"))
+            parts.append(plural(partitionsChanged.count, "partition") + (done ? " changed" : " to change"))
         }
         if staleChainsRemoved > 0 {
-            parts.append(Self.count(staleChainsRemoved, "stale chain") + (done ? " removed" : " to remove"))
+            parts.append(plural(staleChainsRemoved, "stale chain") + (done ? " removed" : " to remove"))
         }
         if bootstrapChanges > 0 {
-            parts.append(Self.count(bootstrapChanges, "bootstrap change") + (done ? "" : " to make"))
+            parts.append(plural(bootstrapChanges, "bootstrap change") + (done ? "" : " to make"))
         }
         return parts.joined(separator: ", ")
     }
-
-    static func count(_ number: Int, _ noun: String) -> String { "\(number) \(noun)\(number == 1 ? "" : "s")" }
 }

@@ -35,6 +35,11 @@ public struct Plan: Sendable {
     public var raw: [ChainSet]
 
     public var isEmpty: Bool { tables.allSatisfy(\.operations.isEmpty) && raw.isEmpty }
+
+    /// What the plan does to one table; nothing when it wasn't planned.
+    func operations(on table: FamilyTable) -> [Operation] {
+        tables.first { $0.key == table }?.operations ?? []
+    }
 }
 
 /// Which partitions a command speaks for.
@@ -103,16 +108,19 @@ public enum Planner {
             self.request = request
             current = Dictionary(ruleset.partitions.map { ($0.partition, $0) }, uniquingKeysWith: { first, _ in first })
             currentChains = Dictionary(grouping: ruleset.partitions.lazy.flatMap(\.chains), by: \.family).mapValues { Set($0.map(\.name)) }
-            loaded = Set(ruleset.partitions.filter { chainSet in
-                chainSet.chains.allSatisfy { kernel[FamilyTable($0.family, $0.table)]?.chain($0.name) != nil }
-            }.map(\.partition))
+            loaded = Set(ruleset.partitions.filter { $0.chains.allSatisfy { Self.exists($0, in: kernel) } }.map(\.partition))
+        }
+
+        /// Whether `chain` is in the kernel, in its own family and table.
+        static func exists(_ chain: Chain, in kernel: [FamilyTable: KernelTable]) -> Bool {
+            kernel[FamilyTable(chain.family, chain.table)]?.chain(chain.name) != nil
         }
 
         /// Whether a partition's raw lines (iptables lines) are in: its
         /// iptables chains exist. Only IPv4's count, so `--family 4` and a
         /// later apply of both families give them once.
         func rawLinesLoaded(_ chainSet: ChainSet, kernel: [FamilyTable: KernelTable]) -> Bool {
-            chainSet.chains.lazy.filter { $0.family == .ipv4 }.allSatisfy { kernel[FamilyTable(.ipv4, $0.table)]?.chain($0.name) != nil }
+            chainSet.chains.lazy.filter { $0.family == .ipv4 }.allSatisfy { Self.exists($0, in: kernel) }
         }
 
         /// Every partition's pointers in a family's hook chain, in compiled order.
