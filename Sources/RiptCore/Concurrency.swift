@@ -3,7 +3,10 @@ import Synchronization
 
 extension Array where Element: Sendable {
     /// `map` over every core: the transform runs on the elements in parallel
-    /// chunks; results come back in the original order.
+    /// chunks; results come back in the original order. Inlinable, so each
+    /// caller's element and result types are specialised, not copied
+    /// through generic value witnesses.
+    @inlinable
     package func concurrentMap<Result: Sendable>(_ transform: @Sendable (Element) -> Result) -> [Result] {
         guard count > 1 else { return map(transform) }
         let buffer = UnsafeMutableBufferPointer<Result?>.allocate(capacity: count)
@@ -36,7 +39,8 @@ import Darwin
 #endif
 
 /// The number of online processors.
-let processorCount = Swift.max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+@usableFromInline
+package let processorCount = Swift.max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
 
 /// Runs `other` on another thread while `work` runs on this one; both results.
 package func withConcurrently<Value, Other: Sendable>(
@@ -60,25 +64,35 @@ package func withConcurrently<Value, Other: Sendable>(
 }
 
 
-/// A value worked out on another thread from the moment it is made;
-/// `value` waits for it. For work whose result is needed only later (or
-/// not at all), so this thread can go on meanwhile.
-package final class Background<Value: Sendable>: Sendable {
+/// A value handed over once, perhaps by another thread; `value` waits for
+/// it. Made pending (`fulfil` it later), already known, or worked out in
+/// the background from the moment it is made, for work whose result is
+/// needed only later (or not at all) so this thread can go on meanwhile.
+package final class Later<Value: Sendable>: Sendable {
     private let result = Mutex<Value?>(nil)
     private let done = DispatchSemaphore(value: 0)
 
-    package init(_ work: @escaping @Sendable () -> Value) {
-        DispatchQueue.global().async {
-            let value = work()
-            self.result.withLock { $0 = value }
-            self.done.signal()
-        }
+    /// Pending until `fulfil`.
+    package init() {}
+
+    /// Already known.
+    package init(value: Value) {
+        fulfil(value)
     }
 
-    /// Already worked out.
-    package init(value: Value) {
-        result.withLock { $0 = value }
-        done.signal()
+    /// Worked out on another thread, starting now.
+    package init(inBackground work: @escaping @Sendable () -> Value) {
+        DispatchQueue.global().async { self.fulfil(work()) }
+    }
+
+    /// Hands the value over; only the first call counts.
+    package func fulfil(_ value: Value) {
+        let first = result.withLock { stored in
+            guard stored == nil else { return false }
+            stored = value
+            return true
+        }
+        if first { done.signal() }
     }
 
     /// Waits for the value (once; later calls return at once).

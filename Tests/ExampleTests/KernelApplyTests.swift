@@ -41,7 +41,7 @@ struct KernelApplyTests {
         #expect(result.standardOutput == "")
     }
 
-    @Test("apply verifies ript's chains byte for byte, without decoding them, after its commit and on the next run (unshare -n)")
+    @Test("apply verifies ript's chains byte for byte, without decoding them, after its commit and on the next run, and so does diff (unshare -n)")
     func chainsVerifiedByBytes() throws {
         // RIPT_CHECK_READER=1 (set for every namespace script) also decodes
         // each read in full and stops ript if the two ever disagree.
@@ -49,15 +49,17 @@ struct KernelApplyTests {
             plain
             RIPT_TRACE=1 $RIPT rules apply "$WORK/rules" 2> "$WORK/first" > /dev/null
             RIPT_TRACE=1 $RIPT rules apply "$WORK/rules" 2> "$WORK/second" > /dev/null
-            grep -h 'partition chains verified' "$WORK/first" "$WORK/second"
+            RIPT_TRACE=1 $RIPT rules diff "$WORK/rules" 2> "$WORK/diff" > /dev/null
+            grep -h 'partition chains verified' "$WORK/first" "$WORK/second" "$WORK/diff"
             """)
         let lines = result.standardOutput.split(separator: "\n")
         // Each run: filter and nat of both families read through libiptc;
         // the first run then reads the four tables it committed again to
         // verify them, and the second, with nothing to commit, doesn't.
+        // The diff reads the four tables once, while the rule files compile.
         // The first run's libiptc reads found an empty kernel.
-        #expect(lines.count == 12, "\(result.standardOutput)")
-        #expect(lines.filter { $0.contains("read ip6tables ") }.count == 6)
+        #expect(lines.count == 16, "\(result.standardOutput)")
+        #expect(lines.filter { $0.contains("read ip6tables ") }.count == 8)
         for line in lines.dropFirst(4) {
             #expect(line.hasSuffix(", 0 decoded"), "\(line)")
             #expect(!line.contains(": 0 partition chains"), "\(line)")

@@ -21,11 +21,14 @@ public protocol NetworkPrefix: Hashable, Sendable, CustomStringConvertible {
 }
 
 extension NetworkPrefix {
-    public var isAny: Bool { prefixLength == 0 }
-    public var isHost: Bool { prefixLength == Address.bitWidth }
-    public var mask: Address { Self.mask(prefixLength) }
+    // Inlinable: the readers and writers of kernel entries use these for
+    // every rule, from another module, where the generic code would not be
+    // specialised.
+    @inlinable public var isAny: Bool { prefixLength == 0 }
+    @inlinable public var isHost: Bool { prefixLength == Address.bitWidth }
+    @inlinable public var mask: Address { Self.mask(prefixLength) }
 
-    static func mask(_ length: Int) -> Address {
+    @inlinable static func mask(_ length: Int) -> Address {
         length == 0 ? 0 : Address.max << (Address.bitWidth - length)
     }
 

@@ -42,16 +42,20 @@ public struct Applier: Sendable {
     /// The tables ript works on, as the kernel holds them now (read without
     /// libiptc: see `IPTCTable.snapshot`); chains found to be as `expected`
     /// are not decoded.
+    /// Every table is fetched before any is walked, so a walk waiting for
+    /// `expected` holds up no fetch.
     public func read(_ families: [Family], expected: ExpectedChains = .none) throws(ApplyError) -> [FamilyTable: KernelTable] {
-        var tables: [FamilyTable: KernelTable] = [:]
+        var blobs: [IPTCTable.TableBlob] = []
         for key in FamilyTable.tables([.filter, .nat], of: families) {
-            let state: KernelTable
             do {
-                state = try IPTCTable.snapshot(key, protocols: protocols, expected: expected, faults: faults)
+                blobs.append(try IPTCTable.fetch(key, faults: faults))
             } catch {
                 throw ApplyError.kernel(error, table: key)
             }
-            tables[key] = try checked(state)
+        }
+        var tables: [FamilyTable: KernelTable] = [:]
+        for blob in blobs {
+            tables[blob.key] = try checked(blob.chains(protocols: protocols, expected: expected))
         }
         return tables
     }
@@ -83,11 +87,25 @@ public struct Applier: Sendable {
     #endif
 
     /// Reads the kernel on another thread (the only one to use libiptc)
-    /// while `work` runs on this one, typically compiling the rule files.
-    /// `work`'s errors come first: they are the user's to fix.
-    public func read<Value>(_ families: [Family], during work: () throws -> Value) throws -> (Value, [FamilyTable: KernelTable]) {
-        let (value, kernel) = withConcurrently({ Result { () throws(ApplyError) in try self.read(families) } }) { Result { try work() } }
-        return (try value.get(), try kernel.get())
+    /// while the rule files compile on this one; the tables' blobs are
+    /// fetched meanwhile, and walked once the compiled chains are encoded,
+    /// so ript's own chains are verified byte for byte instead of decoded.
+    /// `compile`'s errors come first: they are the user's to fix.
+    public func read(_ families: [Family], during compile: () throws -> CompiledRuleset) throws -> (CompiledRuleset, [FamilyTable: KernelTable]) {
+        let expected = ExpectedChains.pending()
+        let (ruleset, kernel) = withConcurrently({ Result { () throws(ApplyError) in try self.read(families, expected: expected) } }) {
+            Result { () throws -> CompiledRuleset in
+                do {
+                    let ruleset = try compile()
+                    expected.fulfil(encoding: ruleset)
+                    return ruleset
+                } catch {
+                    expected.fulfil(encoding: nil)
+                    throw error
+                }
+            }
+        }
+        return (try ruleset.get(), try kernel.get())
     }
 
     /// Applies what `plan` would show; returns what was done (empty when
@@ -262,7 +280,7 @@ public struct Applier: Sendable {
         // Each committed table is read back on another thread (without
         // libiptc) while its family goes on to the next table.
         var done: [TablePlan] = []
-        var rereads: [FamilyTable: Background<Result<KernelTable, IPTCError>>] = [:]
+        var rereads: [FamilyTable: Later<Result<KernelTable, IPTCError>>] = [:]
 
         // The families at once. A family that meets another writer (EAGAIN)
         // stops there, and this thread carries it on below, re-reading and
@@ -355,16 +373,16 @@ public struct Applier: Sendable {
     /// afterwards, on another thread.
     private func change(
         _ table: FamilyTable, _ operations: [Operation], on handle: IPTCTable, entries: [Rule: [UInt8]], expected: ExpectedChains
-    ) throws(IPTCError) -> Background<Result<KernelTable, IPTCError>> {
+    ) throws(IPTCError) -> Later<Result<KernelTable, IPTCError>> {
         try Trace.phase("\(operations.count) operations on \(table)") { () throws(IPTCError) in
             for operation in operations {
                 try perform(operation, on: handle, entries: entries)
             }
         }
         try Trace.phase("commit \(table)") { () throws(IPTCError) in try handle.commit() }
-        let reread = Background { [protocols, faults] in
+        let reread = Later(inBackground: { [protocols, faults] in
             Result { () throws(IPTCError) in try IPTCTable.snapshot(table, protocols: protocols, expected: expected, faults: faults) }
-        }
+        })
         afterCommit(table)
         return reread
     }
@@ -413,7 +431,7 @@ struct Handed<Value>: @unchecked Sendable {
 /// where it stopped: at a table another writer changed (EAGAIN), or at a failure.
 private struct FamilyRun {
     var done: [TablePlan] = []
-    var rereads: [FamilyTable: Background<Result<KernelTable, IPTCError>>] = [:]
+    var rereads: [FamilyTable: Later<Result<KernelTable, IPTCError>>] = [:]
     var stoppedAt: FamilyTable?
     var failure: (FamilyTable, IPTCError)?
 }

@@ -123,9 +123,29 @@ public enum Planner {
             chainSet.chains.lazy.filter { $0.family == .ipv4 }.allSatisfy { Self.exists($0, in: kernel) }
         }
 
-        /// Every partition's pointers in a family's hook chain, in compiled order.
-        func pointers(in hook: String, _ family: Family) -> [Rule] {
-            ruleset.partitions.flatMap { $0.pointers.lazy.filter { $0.chain == hook && $0.family == family }.map(\.rule) }
+        /// Gives `body` every partition's pointer in a family's hook chain,
+        /// in compiled order, without copying them; stops (false) as soon
+        /// as `body` returns false.
+        func forEachPointer(in hook: String, _ family: Family, _ body: (Rule) -> Bool) -> Bool {
+            // By index: pointers hold large rules, and iterating copies each one.
+            let partitions = ruleset.partitions
+            for partition in partitions.indices {
+                let pointers = partitions[partition].pointers
+                for index in pointers.indices where pointers[index].family == family && pointers[index].chain == hook {
+                    guard body(pointers[index].rule) else { return false }
+                }
+            }
+            return true
+        }
+
+        /// Whether a hook chain holds exactly every partition's pointers, in compiled order.
+        func holdsExactlyThePointers(_ existing: KernelRules, in hook: String, _ family: Family) -> Bool {
+            var count = 0
+            _ = forEachPointer(in: hook, family) { _ in
+                count += 1
+                return true
+            }
+            return existing.areExactly(count: count) { each in forEachPointer(in: hook, family, each) }
         }
 
         func inScope(_ partition: String) -> Bool {
@@ -155,8 +175,12 @@ public enum Planner {
             for hook in Ownership.hookChains(in: table) where kernel.chain(hook) == nil {
                 operations.append(.createChain(hook))
             }
-            for chainSet in context.ruleset.partitions {
-                for chain in chainSet.chains where chain.table == table && chain.family == family {
+            // By index: chain sets and rules are large values, and iterating copies each one.
+            let partitions = context.ruleset.partitions
+            for partition in partitions.indices {
+                let chains = partitions[partition].chains
+                for index in chains.indices where chains[index].table == table && chains[index].family == family {
+                    let chain = chains[index]
                     guard let existing = kernel.chain(chain.name) else {
                         operations.append(.createChain(chain.name))
                         operations += chain.rules.map { .append(chain: chain.name, rule: $0) }
@@ -178,7 +202,7 @@ public enum Planner {
             // In sync, the common case: a directory's hook chain holds exactly
             // every partition's pointers in order, so nothing is stale,
             // foreign or out of place.
-            if request.apply && request.scope == .directory && existing.areExactly(context.pointers(in: hook, family)) { continue }
+            if request.apply && request.scope == .directory && context.holdsExactlyThePointers(existing, in: hook, family) { continue }
             let target = hookTarget(hook, in: kernel.key, existing: existing, context: context, findings: &findings)
             operations += edit(chain: hook, from: existing, to: target)
         }

@@ -49,14 +49,19 @@ extension IPTCTable {
     /// standard verdicts, as libiptc commits them), one entry after the
     /// other; nil if a rule jumps, since jumps come back as offsets.
     public static func kernelEntries(for rules: [Rule]) -> [UInt8]? {
-        if rules.contains(where: { if case .jump = $0.target { true } else { false } }) { return nil }
-        let lengths = rules.map(entryLength)
-        let total = lengths.reduce(0, +)
+        // By index: rules are large values, and copying each one (as
+        // iterating them would) was most of the encoding's time.
+        var total = 0
+        for index in rules.indices {
+            if case .jump = rules[index].target { return nil }
+            total += entryLength(for: rules[index])
+        }
         return [UInt8](unsafeUninitializedCapacity: total) { buffer, count in
             let raw = UnsafeMutableRawBufferPointer(buffer)
             var offset = 0
-            for (rule, length) in zip(rules, lengths) {
-                write(rule, into: UnsafeMutableRawBufferPointer(rebasing: raw[offset..<(offset + length)]), kernelForm: true)
+            for index in rules.indices {
+                let length = entryLength(for: rules[index])
+                write(rules[index], into: UnsafeMutableRawBufferPointer(rebasing: raw[offset..<(offset + length)]), kernelForm: true)
                 offset += length
             }
             count = total
@@ -153,9 +158,13 @@ extension IPTCTable {
     /// As iptables does: the name keeps a trailing '+', whose mask covers
     /// only the prefix; otherwise the mask covers the NUL too.
     private static func writeInterface(_ interface: String, name: UnsafeMutableRawBufferPointer, mask: UnsafeMutableRawBufferPointer) {
-        let bytes = Array(interface.utf8.prefix(15))
-        let masked = bytes.last == UInt8(ascii: "+") ? bytes.count - 1 : bytes.count + 1
-        for (index, byte) in bytes.enumerated() { name[index] = byte }
+        var count = 0, last: UInt8 = 0
+        for byte in interface.utf8.prefix(15) {
+            name[count] = byte
+            last = byte
+            count += 1
+        }
+        let masked = last == UInt8(ascii: "+") ? count - 1 : count + 1
         for index in 0..<masked { mask[index] = 0xFF }
     }
 

@@ -13,10 +13,16 @@ import RiptCore
 extension IPTCTable {
     static let hookNames = ["PREROUTING", "INPUT", "FORWARD", "OUTPUT", "POSTROUTING"]
 
-    /// Reads a table as the kernel holds it now. The two families' requests
-    /// and replies have the same layout (checked in the shim); only the
-    /// socket, its level and the entries differ.
+    /// Reads a table as the kernel holds it now.
     public static func snapshot(_ key: FamilyTable, protocols: ProtocolTable, expected: ExpectedChains = .none, faults: IPTCFaults = .none) throws(IPTCError) -> KernelTable {
+        try fetch(key, faults: faults).chains(protocols: protocols, expected: expected)
+    }
+
+    /// A table's blob as the kernel holds it now, not yet walked: a reader
+    /// can fetch while the chains it expects are still being worked out.
+    /// The two families' requests and replies have the same layout
+    /// (checked in the shim); only the socket, its level and the entries differ.
+    static func fetch(_ key: FamilyTable, faults: IPTCFaults = .none) throws(IPTCError) -> TableBlob {
         let table = key.table
         let ipv4 = key.family == .ipv4
         // Faults of its own (RIPT_FAULTS=IPT_SO_GET_ENTRIES=…), apart from
@@ -36,27 +42,45 @@ extension IPTCTable {
             guard getsockopt(socket, level, getInfo, &info, &length) == 0 else { throw error("getsockopt", errno) }
 
             let headerSize = MemoryLayout<ipt_get_entries>.size
-            let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: headerSize + Int(info.size), alignment: 8)
-            defer { buffer.deallocate() }
-            buffer.initializeMemory(as: UInt8.self, repeating: 0)
-            let request = buffer.baseAddress!.assumingMemoryBound(to: ipt_get_entries.self)
-            request.pointee.name = info.name
-            request.pointee.size = info.size
-            var entriesLength = socklen_t(buffer.count)
-            if Trace.phase("read \(key): GET_ENTRIES", { getsockopt(socket, level, getEntries, buffer.baseAddress, &entriesLength) }) != 0 {
+            var bytes = [UInt8](repeating: 0, count: headerSize + Int(info.size))
+            let failed = bytes.withUnsafeMutableBytes { buffer in
+                let request = buffer.baseAddress!.assumingMemoryBound(to: ipt_get_entries.self)
+                request.pointee.name = info.name
+                request.pointee.size = info.size
+                var entriesLength = socklen_t(buffer.count)
+                return Trace.phase("read \(key): GET_ENTRIES", { getsockopt(socket, level, getEntries, buffer.baseAddress, &entriesLength) }) != 0
+            }
+            if failed {
                 if errno == EAGAIN { continue }  // the table changed size between the two calls
                 throw error("getsockopt", errno)
             }
-            let blob = UnsafeRawBufferPointer(rebasing: buffer[headerSize...])
-            return Trace.phase("read \(key): walk") { walk(blob, info: info, key: key, protocols: protocols, expected: expected) }
+            return TableBlob(key: key, info: info, bytes: bytes, start: headerSize)
         }
         throw error("getsockopt", EAGAIN)
+    }
+
+    /// A table's entries as `IPT_SO_GET_ENTRIES` gave them, with the
+    /// `IPT_SO_GET_INFO` reply that says where its built-in chains are.
+    struct TableBlob: Sendable {
+        let key: FamilyTable
+        let info: ipt_getinfo
+        let bytes: [UInt8]
+        let start: Int  // the entries follow the request's header
+
+        /// The table's chains, each verified against `expected` or decoded.
+        func chains(protocols: ProtocolTable, expected: ExpectedChains) -> KernelTable {
+            bytes.withUnsafeBytes { buffer in
+                Trace.phase("read \(key): walk") {
+                    IPTCTable.walk(UnsafeRawBufferPointer(rebasing: buffer[start...]), info: info, key: key, protocols: protocols, expected: expected)
+                }
+            }
+        }
     }
 
     /// The chains of a table blob: built-in chains from their hook entry to
     /// their underflow (the policy), user chains from their ERROR head to the
     /// RETURN before the next head; the blob ends with an ERROR entry.
-    private static func walk(_ blob: UnsafeRawBufferPointer, info: ipt_getinfo, key: FamilyTable, protocols: ProtocolTable, expected: ExpectedChains) -> KernelTable {
+    fileprivate static func walk(_ blob: UnsafeRawBufferPointer, info: ipt_getinfo, key: FamilyTable, protocols: ProtocolTable, expected: ExpectedChains) -> KernelTable {
         let layout = EntryLayout.of(key.family)
         struct Raw {
             var name: String
@@ -66,10 +90,15 @@ extension IPTCTable {
         }
         let hookEntries = withUnsafeBytes(of: info.hook_entry) { Array($0.bindMemory(to: UInt32.self)) }
         let underflows = withUnsafeBytes(of: info.underflow) { Array($0.bindMemory(to: UInt32.self)) }
-        var hookAt: [Int: Int] = [:], underflowAt: [Int: Int] = [:]
+        // At most five of each: a scan beats hashing every entry's offset.
+        var hookAt: [(offset: Int, hook: Int)] = [], underflowAt: [(offset: Int, hook: Int)] = []
         for hook in 0..<hookNames.count where info.valid_hooks & (1 << hook) != 0 {
-            hookAt[Int(hookEntries[hook])] = hook
-            underflowAt[Int(underflows[hook])] = hook
+            hookAt.append((Int(hookEntries[hook]), hook))
+            underflowAt.append((Int(underflows[hook]), hook))
+        }
+        func hook(at offset: Int, in offsets: [(offset: Int, hook: Int)]) -> Int? {
+            for entry in offsets where entry.offset == offset { return entry.hook }
+            return nil
         }
 
         var chains: [Raw] = []
@@ -80,14 +109,13 @@ extension IPTCTable {
             let size = layout.nextOffset(blob.baseAddress! + offset), targetOffset = layout.targetOffset(blob.baseAddress! + offset)
             guard size >= layout.size, offset + size <= blob.count, targetOffset + headerSize <= size else { break }
             // Compared as bytes: this runs for every entry of the table.
-            let nameField = UnsafeRawBufferPointer(rebasing: blob[(offset + targetOffset + 2)..<(offset + targetOffset + 31)])
-            let isErrorTarget = named(UnsafeRawBufferPointer(rebasing: nameField.prefix { $0 != 0 }), "ERROR")
-            if let hook = hookAt[offset] {
+            let isErrorTarget = memcmp(blob.baseAddress! + offset + targetOffset + 2, "ERROR", 6) == 0  // with its NUL
+            if let hook = hook(at: offset, in: hookAt) {
                 if inUserChain, !chains.isEmpty { chains[chains.count - 1].entries.removeLast() }
                 inUserChain = false
                 chains.append(Raw(name: hookNames[hook], builtIn: true, policy: nil, entries: []))
             }
-            if let hook = underflowAt[offset] {
+            if let hook = hook(at: offset, in: underflowAt) {
                 let verdict = blob.loadUnaligned(fromByteOffset: offset + targetOffset + headerSize, as: Int32.self)
                 if let index = chains.lastIndex(where: { $0.name == hookNames[hook] }) { chains[index].policy = verdictName(verdict) }
             } else if isErrorTarget {

@@ -61,8 +61,26 @@ public struct KernelRules: RandomAccessCollection, Sendable {
     /// by rule when they were verified against the same compiled chain.
     public func areExactly(_ rules: [Rule]) -> Bool {
         switch storage {
-        case .compiled(let verified): verified == rules  // the same array: compared by identity first
-        case .decoded(let decoded): decoded.count == rules.count && zip(decoded, rules).allSatisfy { $0.rule == $1 }
+        case .compiled(let verified): return verified == rules  // the same array: compared by identity first
+        case .decoded(let decoded):
+            guard decoded.count == rules.count else { return false }
+            // By index: rules are large values, and zipping copies each one.
+            for index in decoded.indices where decoded[index].rule != rules[index] { return false }
+            return true
+        }
+    }
+
+    /// Whether these are exactly the rules `rules` gives, in order, without
+    /// gathering them into an array first.
+    func areExactly(count: Int, _ rules: (_ each: (Rule) -> Bool) -> Bool) -> Bool {
+        guard count == endIndex else { return false }
+        var index = 0
+        return rules { rule in
+            defer { index += 1 }
+            switch storage {
+            case .compiled(let verified): return verified[index] == rule
+            case .decoded(let decoded): return decoded[index].rule == rule
+            }
         }
     }
 }
@@ -99,30 +117,47 @@ public struct ExpectedChains: Sendable {
     /// Encoded in the background: a reader waits for it only when it first
     /// meets a chain (a first load's empty kernel has none until its
     /// verification), so the encoding overlaps the lock and the first read.
-    private let chains: Background<[FamilyTable: [String: Chain]]>
+    private let chains: Later<[FamilyTable: [String: Chain]]>
 
-    public static let none = ExpectedChains(chains: Background(value: [:]))
+    public static let none = ExpectedChains(chains: Later(value: [:]))
 
-    private init(chains: Background<[FamilyTable: [String: Chain]]>) { self.chains = chains }
+    private init(chains: Later<[FamilyTable: [String: Chain]]>) { self.chains = chains }
 
     /// Encodes every chain of `ruleset` that has no jumps (jumps come back
     /// as offsets, so those chains are always decoded).
     public init(_ ruleset: CompiledRuleset) {
-        self.init(ruleset.partitions.flatMap { $0.chains.map { (table: FamilyTable($0.family, $0.table), name: $0.name, rules: $0.rules) } })
+        self.init(Self.chains(of: ruleset))
+    }
+
+    /// Chains to be handed over by `fulfil(encoding:)`: for a reader that
+    /// starts while the rule files still compile.
+    static func pending() -> ExpectedChains { ExpectedChains(chains: Later()) }
+
+    /// Encodes the compiled chains on this thread (on every core), for a
+    /// pending reader; nil (the rule files failed) expects nothing.
+    func fulfil(encoding ruleset: CompiledRuleset?) {
+        chains.fulfil(ruleset.map { Self.encode(Self.chains(of: $0)) } ?? [:])
     }
 
     /// Encodes the given chains, by table and name, on every core, starting now.
     init(_ chains: [(table: FamilyTable, name: String, rules: [Rule])]) {
-        self.init(chains: Background {
-            Trace.phase("expected chains (in the background)") {
-                let encoded = chains.concurrentMap { chain in IPTCTable.kernelEntries(for: chain.rules).map { (chain, $0) } }
-                var byTable: [FamilyTable: [String: Chain]] = [:]
-                for case let (chain, entries)? in encoded {
-                    byTable[chain.table, default: [:]][chain.name] = Chain(rules: chain.rules, entries: entries)
-                }
-                return byTable
+        self.init(chains: Later(inBackground: { Self.encode(chains) }))
+    }
+
+    private static func chains(of ruleset: CompiledRuleset) -> [(table: FamilyTable, name: String, rules: [Rule])] {
+        ruleset.partitions.flatMap { $0.chains.map { (table: FamilyTable($0.family, $0.table), name: $0.name, rules: $0.rules) } }
+    }
+
+    private static func encode(_ chains: [(table: FamilyTable, name: String, rules: [Rule])]) -> [FamilyTable: [String: Chain]] {
+        Trace.phase("expected chains") {
+            let encoded = chains.concurrentMap { chain in IPTCTable.kernelEntries(for: chain.rules) }
+            var byTable: [FamilyTable: [String: Chain]] = [:]
+            for (chain, entries) in zip(chains, encoded) {
+                guard let entries else { continue }
+                byTable[chain.table, default: [:]][chain.name] = Chain(rules: chain.rules, entries: entries)
             }
-        })
+            return byTable
+        }
     }
 
     /// The encoded chains, waited for: for readers that look up many
