@@ -35,11 +35,14 @@ let package = Package(
         .systemLibrary(name: "CIPTables", pkgConfig: "libip4tc", providers: [.apt(["libiptc-dev", "libip6tc-dev"])]),
         // The kernel side: read, diff, apply. The only module that talks to C.
         .target(name: "RiptKernel", dependencies: ["RiptCore", "CIPTables"]),
+        // glibc's mallopt, for the CLI's start (Sources/ript/Ript.swift).
+        .systemLibrary(name: "CMalloc"),
         .executableTarget(
             name: "ript",
             dependencies: [
                 "RiptCore",
                 "RiptKernel",
+                "CMalloc",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

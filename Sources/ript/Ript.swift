@@ -1,5 +1,9 @@
 import ArgumentParser
 import RiptCore
+#if canImport(Glibc)
+import CMalloc
+import Glibc
+#endif
 
 /// ript: a declarative firewall rule compiler for Linux.
 @main
@@ -15,6 +19,7 @@ struct Ript: ParsableCommand {
     /// background while the command works) before the process exits.
     static func main() {
         _ = processStart  // a lazy global: start the clock now
+        growHeapsInLargeSteps()
         do {
             var command = try parseAsRoot()
             try command.run()
@@ -31,6 +36,20 @@ struct Ript: ParsableCommand {
             exit(withError: error)
         }
     }
+}
+
+/// glibc grows each thread's heap by little more than each allocation
+/// needs, one mprotect at a time, and every one takes the process's memory
+/// map lock that the other threads' page faults need too. A dual-stack
+/// change of the 50,000-rule set made 8,742 of them (`strace -f -c`); with
+/// the heaps grown 64 MB at a time (address space, not memory: resident
+/// size stayed at about 100 MB), 31, and the change took 227 ms instead of
+/// 259 (medians of 7, alternating). MALLOC_TOP_PAD_ in the environment
+/// still decides.
+private func growHeapsInLargeSteps() {
+    #if canImport(Glibc)
+    if getenv("MALLOC_TOP_PAD_") == nil { _ = mallopt(M_TOP_PAD, 64 << 20) }
+    #endif
 }
 
 extension Ript {

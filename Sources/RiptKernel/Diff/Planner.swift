@@ -106,9 +106,24 @@ public enum Planner {
         init(ruleset: CompiledRuleset, kernel: [FamilyTable: KernelTable], request: PlanRequest) {
             self.ruleset = ruleset
             self.request = request
-            current = Dictionary(ruleset.partitions.map { ($0.partition, $0) }, uniquingKeysWith: { first, _ in first })
-            currentChains = Dictionary(grouping: ruleset.partitions.lazy.flatMap(\.chains), by: \.family).mapValues { Set($0.map(\.name)) }
-            loaded = Set(ruleset.partitions.filter { $0.chains.allSatisfy { Self.exists($0, in: kernel) } }.map(\.partition))
+            // One pass, by index: chain sets are large values, and iterating copies each one.
+            var current: [String: ChainSet] = [:], currentChains: [Family: Set<String>] = [:], loaded = Set<String>()
+            current.reserveCapacity(ruleset.partitions.count)
+            let partitions = ruleset.partitions
+            for partition in partitions.indices {
+                let name = partitions[partition].partition
+                if current[name] == nil { current[name] = partitions[partition] }
+                let chains = partitions[partition].chains
+                var allExist = true
+                for index in chains.indices {
+                    currentChains[chains[index].family, default: []].insert(chains[index].name)
+                    if allExist && !Self.exists(chains[index], in: kernel) { allExist = false }
+                }
+                if allExist { loaded.insert(name) }
+            }
+            self.current = current
+            self.currentChains = currentChains
+            self.loaded = loaded
         }
 
         /// Whether `chain` is in the kernel, in its own family and table.
@@ -308,12 +323,21 @@ public enum Planner {
             }
         }
 
-        func block(_ chainSet: ChainSet) -> [Key] {
-            chainSet.pointers.filter { $0.chain == hook && $0.family == kernelTable.family }.map { Key.rule($0.rule) } + (stalePointers[chainSet.partition] ?? [])
+        // By index: pointers hold large rules, and iterating copies each one.
+        func addBlock(of chainSet: borrowing ChainSet, to target: inout [Key]) {
+            let pointers = chainSet.pointers
+            for index in pointers.indices where pointers[index].family == kernelTable.family && pointers[index].chain == hook {
+                target.append(.rule(pointers[index].rule))
+            }
+            if let stale = stalePointers[chainSet.partition] { target += stale }
         }
+        let partitions = context.ruleset.partitions
         switch request.scope {
         case .directory:
-            return context.ruleset.partitions.flatMap(block) + removedPointers + outOfScope.sorted { $0.key < $1.key }.map(\.value)
+            var target: [Key] = []
+            target.reserveCapacity(existing.count + 1)
+            for partition in partitions.indices { addBlock(of: partitions[partition], to: &target) }
+            return target + removedPointers + outOfScope.sorted { $0.key < $1.key }.map(\.value)
         case .file:
             // Each partition's block goes where it first appeared; others stay put.
             var target: [Key] = []
@@ -327,11 +351,11 @@ public enum Planner {
                     let owned = Ownership.partitionChain(chain, in: table),
                     firstPosition[owned.partition] == index, let chainSet = context.current[owned.partition]
                 else { continue }
-                target += block(chainSet)
+                addBlock(of: chainSet, to: &target)
                 placed.insert(owned.partition)
             }
-            for chainSet in context.ruleset.partitions where !placed.contains(chainSet.partition) {
-                target += block(chainSet)
+            for partition in partitions.indices where !placed.contains(partitions[partition].partition) {
+                addBlock(of: partitions[partition], to: &target)
             }
             return target
         }
