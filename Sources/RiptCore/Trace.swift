@@ -2,9 +2,22 @@
 import Glibc
 #endif
 
+/// Seconds on the monotonic clock, for deadlines (the lock's wait,
+/// --confirm's) and timings.
+public func monotonicSeconds() -> Double {
+    var now = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &now)
+    return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
+}
+
+/// When the process started: a lazy global, which `main` touches first
+/// thing. The summary line's time, and the trace's.
+public let processStart = monotonicSeconds()
+
 /// Phase timings on standard error when RIPT_TRACE=1, for finding where a
-/// slow run spends its time (`RIPT_TRACE=1 ript rules apply …`). Off, it
-/// costs one load of a flag.
+/// slow run spends its time (`RIPT_TRACE=1 ript rules apply …`): how long
+/// each phase took, and when it ended since the process started (phases on
+/// other threads overlap). Off, it costs one load of a flag.
 package enum Trace {
     package static let isOn: Bool = {
         guard let value = getenv("RIPT_TRACE") else { return false }
@@ -15,24 +28,24 @@ package enum Trace {
     @inline(__always)
     package static func phase<Value, Failure: Error>(_ name: @autoclosure () -> String, _ work: () throws(Failure) -> Value) throws(Failure) -> Value {
         guard isOn else { return try work() }
-        let start = now()
+        let start = monotonicSeconds()
         defer {
-            let tenths = Int(((now() - start) * 1e4).rounded())
-            let figure = "\(tenths / 10).\(tenths % 10)"
-            write(String(repeating: " ", count: max(0, 8 - figure.count)) + figure + " ms  " + name())
+            let end = monotonicSeconds()
+            let figure = milliseconds(end - start)
+            write(String(repeating: " ", count: max(0, 8 - figure.count)) + figure + " ms  " + name() + "  (ended at \(milliseconds(end - processStart)) ms)")
         }
         return try work()
+    }
+
+    /// "12.6": seconds in milliseconds, to a tenth.
+    private static func milliseconds(_ seconds: Double) -> String {
+        let tenths = Int((seconds * 1e4).rounded())
+        return "\(tenths / 10).\(tenths % 10)"
     }
 
     /// Prints a line when tracing.
     package static func note(_ line: @autoclosure () -> String) {
         if isOn { write(line()) }
-    }
-
-    private static func now() -> Double {
-        var time = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &time)
-        return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
     }
 
     private static func write(_ line: String) {

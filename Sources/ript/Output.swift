@@ -8,9 +8,6 @@ import Glibc
 import Darwin
 #endif
 
-/// When the process started, for the summary line's time.
-let processStart = monotonicSeconds()
-
 /// `--quiet` and `--color`: how a command prints for the person running it.
 ///
 /// Standard output carries only results (commands, JSON, restore input),

@@ -1,3 +1,4 @@
+import RiptCore
 import RiptKernel
 #if canImport(Glibc)
 import Glibc

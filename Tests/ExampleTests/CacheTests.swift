@@ -59,7 +59,7 @@ import Testing
         #expect(duplicate.status == 2 && duplicate.standardError.contains("partition name 'dnatbasic' is already defined"))
     }
 
-    @Test("a corrupt cache, or a cache directory others could write, is ignored")
+    @Test("a corrupt cache (cut short, or one byte changed), or a cache directory others could write, is ignored")
     func untrustedCache() throws {
         let work = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: work) }
@@ -68,10 +68,19 @@ import Testing
         let reference = try output(arguments + ["--no-cache"], cache: cache).standardOutput
         _ = try output(arguments, cache: cache)
         let file = cache + "/" + (try FileManager.default.contentsOfDirectory(atPath: cache))[0]
-        var bytes = try Data(contentsOf: URL(fileURLWithPath: file))
-        bytes[bytes.count / 2] ^= 0xFF
-        bytes.removeLast(7)
-        try bytes.write(to: URL(fileURLWithPath: file))
+        let written = try Data(contentsOf: URL(fileURLWithPath: file))
+        var truncated = written
+        truncated.removeLast(7)
+        try truncated.write(to: URL(fileURLWithPath: file))
+        #expect(try output(arguments, cache: cache).standardOutput == reference)
+
+        // One byte changed, which the format alone can't notice: a port.
+        _ = try output(arguments, cache: cache)
+        var changed = try Data(contentsOf: URL(fileURLWithPath: file))
+        let port = Data([0x69, 0x03])  // 873 (accept-without-to.swift), little-endian
+        let at = try #require(changed.range(of: port)).lowerBound
+        changed[at] = 0x6A  // 874
+        try changed.write(to: URL(fileURLWithPath: file))
         #expect(try output(arguments, cache: cache).standardOutput == reference)
 
         try FileManager.default.setAttributes([.posixPermissions: 0o777], ofItemAtPath: cache)

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import RiptCore
 
 /// The lock every iptables binary takes before changing a table:
 /// `flock(LOCK_EX)` on /run/xtables.lock, or `$XTABLES_LOCKFILE`. libiptc does
@@ -42,13 +43,6 @@ public final class XtablesLock {
 
 public struct LockError: Error, Sendable, CustomStringConvertible {
     public let description: String
-}
-
-/// Seconds on the monotonic clock, for deadlines (the lock's wait, --confirm's).
-public func monotonicSeconds() -> Double {
-    var now = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &now)
-    return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
 }
 
 /// Seconds as a user wrote them: "5", "0.5".
