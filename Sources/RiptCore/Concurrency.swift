@@ -42,25 +42,48 @@ import Darwin
 @usableFromInline
 package let processorCount = Swift.max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
 
+/// Runs `body` on a thread of its own. Not on one of Dispatch's workers:
+/// those are few (one per core), work queued for them waits while they are
+/// taken, and ript's background jobs wait for each other (a reader waits for
+/// the compiled chains, the compile for a checksum). With two workers
+/// blocked, a diff once waited a whole second for a thread. `concurrentMap`
+/// still uses Dispatch: its calling thread always takes part.
+package func detachThread(_ body: @escaping @Sendable () -> Void) {
+    final class Job: Sendable {
+        let body: @Sendable () -> Void
+        init(_ body: @escaping @Sendable () -> Void) { self.body = body }
+    }
+    let job = Unmanaged.passRetained(Job(body)).toOpaque()
+    var attributes = pthread_attr_t()
+    pthread_attr_init(&attributes)
+    defer { pthread_attr_destroy(&attributes) }
+    pthread_attr_setdetachstate(&attributes, Int32(PTHREAD_CREATE_DETACHED))
+    var thread = pthread_t()
+    let started = pthread_create(&thread, &attributes, { raw in
+        Unmanaged<Job>.fromOpaque(raw!).takeRetainedValue().body()
+        return nil
+    }, job)
+    if started != 0 {
+        // No thread to be had (a process limit): Dispatch's, however long that takes.
+        // Never on this thread: the job may wait for what this thread does next.
+        let job = Unmanaged<Job>.fromOpaque(job).takeRetainedValue()
+        DispatchQueue.global().async { job.body() }
+    }
+}
+
 /// Runs `other` on another thread while `work` runs on this one; both results.
 package func withConcurrently<Value, Other: Sendable>(
     _ other: @escaping @Sendable () -> Other, _ work: () throws -> Value
 ) rethrows -> (Value, Other) {
-    let result = Mutex<Other?>(nil)
-    let group = DispatchGroup()
-    DispatchQueue.global().async(group: group) {
-        let value = other()
-        result.withLock { $0 = value }
-    }
+    let result = Later(inBackground: other)
     let value: Value
     do {
         value = try work()
     } catch {
-        group.wait()
+        _ = result.value
         throw error
     }
-    group.wait()
-    return (value, result.withLock { $0! })
+    return (value, result.value)
 }
 
 
@@ -80,9 +103,9 @@ package final class Later<Value: Sendable>: Sendable {
         fulfil(value)
     }
 
-    /// Worked out on another thread, starting now.
+    /// Worked out on a thread of its own, starting now.
     package init(inBackground work: @escaping @Sendable () -> Value) {
-        DispatchQueue.global().async { self.fulfil(work()) }
+        detachThread { self.fulfil(work()) }
     }
 
     /// Hands the value over; only the first call counts.

@@ -62,7 +62,7 @@ public struct CompileCache: Sendable {
     /// work goes on meanwhile; `finishWriting()` waits for it before exit.
     func storeInBackground(path: String, fingerprint: [UInt8], entries: [(String, Entry)]) {
         pendingWrites.enter()
-        DispatchQueue.global().async {
+        detachThread {
             Trace.phase("store cache") { store(path: path, fingerprint: fingerprint, entries: entries) }
             pendingWrites.leave()
         }
