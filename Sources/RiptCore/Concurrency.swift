@@ -60,6 +60,11 @@ package func detachThread(_ body: @escaping @Sendable () -> Void) {
     pthread_attr_setdetachstate(&attributes, Int32(PTHREAD_CREATE_DETACHED))
     var thread = pthread_t()
     let started = pthread_create(&thread, &attributes, { raw in
+        // Signals are the main thread's to take (ript --confirm waits for
+        // them there), as they are with Dispatch's threads, which block them all.
+        var all = sigset_t()
+        sigfillset(&all)
+        pthread_sigmask(SIG_BLOCK, &all, nil)
         Unmanaged<Job>.fromOpaque(raw!).takeRetainedValue().body()
         return nil
     }, job)

@@ -198,7 +198,8 @@ struct InterruptWatch {
             sigaddset(&mask, signal)
             Glibc.signal(signal, SIG_DFL)  // blocked, so never acted on: only read
         }
-        // Dispatch's threads block every signal: only this thread can take them.
+        // Dispatch's threads and ript's own (detachThread) block every
+        // signal: only this thread can take them.
         pthread_sigmask(SIG_BLOCK, &mask, nil)
         for signal in [SIGPIPE, SIGTSTP, SIGTTIN, SIGTTOU] {
             Glibc.signal(signal, SIG_IGN)
