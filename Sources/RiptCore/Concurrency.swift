@@ -58,16 +58,20 @@ package func detachThread(_ body: @escaping @Sendable () -> Void) {
     pthread_attr_init(&attributes)
     defer { pthread_attr_destroy(&attributes) }
     pthread_attr_setdetachstate(&attributes, Int32(PTHREAD_CREATE_DETACHED))
+    // Signals are the main thread's to take (ript --confirm waits for them
+    // there): the thread starts with every signal blocked, as Dispatch's
+    // threads run, apart from those a fault raises on the faulting thread
+    // (blocked, they would kill the process without the runtime's report).
+    var blocked = sigset_t(), previous = sigset_t()
+    sigfillset(&blocked)
+    for fault in [SIGILL, SIGTRAP, SIGFPE, SIGBUS, SIGSEGV, SIGSYS] { sigdelset(&blocked, fault) }
+    pthread_sigmask(SIG_BLOCK, &blocked, &previous)
     var thread = pthread_t()
     let started = pthread_create(&thread, &attributes, { raw in
-        // Signals are the main thread's to take (ript --confirm waits for
-        // them there), as they are with Dispatch's threads, which block them all.
-        var all = sigset_t()
-        sigfillset(&all)
-        pthread_sigmask(SIG_BLOCK, &all, nil)
         Unmanaged<Job>.fromOpaque(raw!).takeRetainedValue().body()
         return nil
     }, job)
+    pthread_sigmask(SIG_SETMASK, &previous, nil)
     if started != 0 {
         // No thread to be had (a process limit): Dispatch's, however long that takes.
         // Never on this thread: the job may wait for what this thread does next.

@@ -340,6 +340,13 @@ private struct CacheReader {
         return Integer(littleEndian: bytes.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: offset, as: Integer.self) })
     }
 
+    /// How many of `count` items could fit in what is left, each taking at
+    /// least `size` bytes: a capacity to reserve that a corrupt count (the
+    /// parse runs before the checksum is known) can't make huge.
+    func reservable(_ count: Int, atLeast size: Int) -> Int {
+        min(count, (end - offset) / size)
+    }
+
     /// A count, bounded by what is left to read (at least a byte per item).
     mutating func count() throws -> Int {
         let value = Int(try u32())
@@ -373,12 +380,12 @@ private struct CacheReader {
         // Reserved, not grown: rules are large values, and growing copies them.
         let chainCount = try count()
         var chains: [Chain] = []
-        chains.reserveCapacity(chainCount)
+        chains.reserveCapacity(reservable(chainCount, atLeast: 10))
         for _ in 0..<chainCount {
             let family = try family(), table = try table(), name = try string()
             let ruleCount = try count()
             var rules: [Rule] = []
-            rules.reserveCapacity(ruleCount)
+            rules.reserveCapacity(reservable(ruleCount, atLeast: 3))
             for _ in 0..<ruleCount {
                 let rule = try rule()
                 guard rule.family == family else { throw Malformed() }
@@ -388,7 +395,7 @@ private struct CacheReader {
         }
         let pointerCount = try count()
         var pointers: [Pointer] = []
-        pointers.reserveCapacity(pointerCount)
+        pointers.reserveCapacity(reservable(pointerCount, atLeast: 9))
         for _ in 0..<pointerCount {
             let family = try family(), table = try table(), chain = try string(), rule = try rule()
             guard rule.family == family else { throw Malformed() }

@@ -46,16 +46,38 @@ public struct Applier: Sendable {
     /// `expected` holds up no fetch.
     public func read(_ families: [Family], expected: ExpectedChains = .none) throws(ApplyError) -> [FamilyTable: KernelTable] {
         var blobs: [IPTCTable.TableBlob] = []
+        #if DEBUG
+        var decoded: [FamilyTable: KernelTable] = [:]
+        #endif
         for key in FamilyTable.tables([.filter, .nat], of: families) {
+            let blob: IPTCTable.TableBlob
             do {
-                blobs.append(try IPTCTable.fetch(key, faults: faults))
+                blob = try IPTCTable.fetch(key, faults: faults)
             } catch {
                 throw ApplyError.kernel(error, table: key)
             }
+            #if DEBUG
+            // Checked against libiptc at once, while no other writer is
+            // likely to have come between the two reads.
+            if checkReaders {
+                let state = blob.chains(protocols: protocols, expected: .none)
+                try checkAgainstLibiptc(state)
+                decoded[key] = state
+            }
+            #endif
+            blobs.append(blob)
         }
         var tables: [FamilyTable: KernelTable] = [:]
         for blob in blobs {
-            tables[blob.key] = try checked(blob.chains(protocols: protocols, expected: expected))
+            let state = blob.chains(protocols: protocols, expected: expected)
+            state.traceVerification()
+            #if DEBUG
+            // The same bytes verified and decoded must agree.
+            if let decoded = decoded[blob.key], let difference = state.difference(from: decoded) {
+                preconditionFailure("verifying the \(blob.key) table byte for byte and decoding it disagree: \(difference)")
+            }
+            #endif
+            tables[blob.key] = state
         }
         return tables
     }

@@ -43,16 +43,17 @@ extension IPTCTable {
 
             let headerSize = MemoryLayout<ipt_get_entries>.size
             var bytes = [UInt8](repeating: 0, count: headerSize + Int(info.size))
-            let failed = bytes.withUnsafeMutableBytes { buffer in
+            // The call's errno, taken before the trace can write and change it.
+            let failure = bytes.withUnsafeMutableBytes { buffer in
                 let request = buffer.baseAddress!.assumingMemoryBound(to: ipt_get_entries.self)
                 request.pointee.name = info.name
                 request.pointee.size = info.size
                 var entriesLength = socklen_t(buffer.count)
-                return Trace.phase("read \(key): GET_ENTRIES", { getsockopt(socket, level, getEntries, buffer.baseAddress, &entriesLength) }) != 0
+                return Trace.phase("read \(key): GET_ENTRIES") { getsockopt(socket, level, getEntries, buffer.baseAddress, &entriesLength) == 0 ? 0 : errno }
             }
-            if failed {
-                if errno == EAGAIN { continue }  // the table changed size between the two calls
-                throw error("getsockopt", errno)
+            if failure != 0 {
+                if failure == EAGAIN { continue }  // the table changed size between the two calls
+                throw error("getsockopt", failure)
             }
             return TableBlob(key: key, info: info, bytes: bytes, start: headerSize)
         }

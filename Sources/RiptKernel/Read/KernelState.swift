@@ -75,13 +75,15 @@ public struct KernelRules: RandomAccessCollection, Sendable {
     func areExactly(count: Int, _ rules: (_ each: (Rule) -> Bool) -> Bool) -> Bool {
         guard count == endIndex else { return false }
         var index = 0
-        return rules { rule in
+        let same = rules { rule in
+            guard index < endIndex else { return false }  // more than `count` after all
             defer { index += 1 }
             switch storage {
             case .compiled(let verified): return verified[index] == rule
             case .decoded(let decoded): return decoded[index].rule == rule
             }
         }
+        return same && index == endIndex
     }
 }
 
