@@ -95,7 +95,6 @@ package func withConcurrently<Value, Other: Sendable>(
     return (value, result.value)
 }
 
-
 /// A value handed over once, perhaps by another thread; `value` waits for
 /// it. Made pending (`fulfil` it later), already known, or worked out in
 /// the background from the moment it is made, for work whose result is

@@ -72,10 +72,7 @@ public struct Applier: Sendable {
             let state = blob.chains(protocols: protocols, expected: expected)
             state.traceVerification()
             #if DEBUG
-            // The same bytes verified and decoded must agree.
-            if let decoded = decoded[blob.key], let difference = state.difference(from: decoded) {
-                preconditionFailure("verifying the \(blob.key) table byte for byte and decoding it disagree: \(difference)")
-            }
+            if let decoded = decoded[blob.key] { Self.expectAgreement(state, decoded) }
             #endif
             tables[blob.key] = state
         }
@@ -93,6 +90,13 @@ public struct Applier: Sendable {
     }
 
     #if DEBUG
+    /// The same table verified byte for byte and decoded must agree.
+    private static func expectAgreement(_ verified: KernelTable, _ decoded: KernelTable) {
+        if let difference = verified.difference(from: decoded) {
+            preconditionFailure("verifying the \(verified.key) table byte for byte and decoding it disagree: \(difference)")
+        }
+    }
+
     /// The table decoded by libiptc, every rule, against the raw reader's
     /// (perhaps verified) rules.
     private func checkAgainstLibiptc(_ state: KernelTable) throws(ApplyError) {
@@ -416,9 +420,7 @@ public struct Applier: Sendable {
             let state = Trace.phase("decode \(key)") { KernelTable(reading: handle, table: table, protocols: protocols, expected: expected) }
             state.traceVerification()
             #if DEBUG
-            if checkReaders, let difference = state.difference(from: KernelTable(reading: handle, table: table, protocols: protocols)) {
-                preconditionFailure("verifying the \(key) table byte for byte and decoding it disagree: \(difference)")
-            }
+            if checkReaders { Self.expectAgreement(state, KernelTable(reading: handle, table: table, protocols: protocols)) }
             #endif
             return (handle, state)
         } catch {

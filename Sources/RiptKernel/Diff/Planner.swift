@@ -142,13 +142,9 @@ public enum Planner {
         /// in compiled order, without copying them; stops (false) as soon
         /// as `body` returns false.
         func forEachPointer(in hook: String, _ family: Family, _ body: (Rule) -> Bool) -> Bool {
-            // By index: pointers hold large rules, and iterating copies each one.
             let partitions = ruleset.partitions
             for partition in partitions.indices {
-                let pointers = partitions[partition].pointers
-                for index in pointers.indices where pointers[index].family == family && pointers[index].chain == hook {
-                    guard body(pointers[index].rule) else { return false }
-                }
+                guard partitions[partition].forEachPointer(in: hook, family, body) else { return false }
             }
             return true
         }
@@ -323,11 +319,10 @@ public enum Planner {
             }
         }
 
-        // By index: pointers hold large rules, and iterating copies each one.
         func addBlock(of chainSet: borrowing ChainSet, to target: inout [Key]) {
-            let pointers = chainSet.pointers
-            for index in pointers.indices where pointers[index].family == kernelTable.family && pointers[index].chain == hook {
-                target.append(.rule(pointers[index].rule))
+            _ = chainSet.forEachPointer(in: hook, kernelTable.family) { rule in
+                target.append(.rule(rule))
+                return true
             }
             if let stale = stalePointers[chainSet.partition] { target += stale }
         }
@@ -445,5 +440,17 @@ public enum Planner {
             }
         }
         return operations
+    }
+}
+
+extension ChainSet {
+    /// Gives `body` this partition's pointers in a family's hook chain, in
+    /// order, without copying them; stops (false) as soon as `body` returns false.
+    fileprivate func forEachPointer(in hook: String, _ family: Family, _ body: (Rule) -> Bool) -> Bool {
+        // By index: pointers hold large rules, and iterating copies each one.
+        for index in pointers.indices where pointers[index].family == family && pointers[index].chain == hook {
+            guard body(pointers[index].rule) else { return false }
+        }
+        return true
     }
 }

@@ -116,9 +116,10 @@ public struct ExpectedChains: Sendable {
         let rules: [Rule]
         let entries: [UInt8]
     }
-    /// Encoded in the background: a reader waits for it only when it first
-    /// meets a chain (a first load's empty kernel has none until its
-    /// verification), so the encoding overlaps the lock and the first read.
+    /// Encoded in the background, or by the thread that compiles (diff):
+    /// a reader waits for it only when it first meets a chain (a first
+    /// load's empty kernel has none until its verification), so the
+    /// encoding overlaps the lock and the first read.
     private let chains: Later<[FamilyTable: [String: Chain]]>
 
     public static let none = ExpectedChains(chains: Later(value: [:]))
