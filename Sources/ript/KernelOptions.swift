@@ -54,7 +54,11 @@ struct KernelOptions: ParsableArguments {
         applier.wait = wait
         #if DEBUG
         applier.faults = injectedFaults()
-        applier.afterCommit = killAfterCommit()
+        let kill = killAfterCommit(), run = runAfterCommit()
+        applier.afterCommit = { table in
+            kill(table)
+            run(table)
+        }
         #endif
         return applier
     }
@@ -87,6 +91,20 @@ func killAfterCommit() -> @Sendable (FamilyTable) -> Void {
     guard let table = getenv("RIPT_KILL_AFTER_COMMIT").map({ String(cString: $0) }), !table.isEmpty else { return { _ in } }
     return { committed in
         if committed.description == table { kill(getpid(), SIGKILL) }
+    }
+}
+
+/// Debug builds only, for the verification tests: RIPT_AFTER_COMMIT_RUN=
+/// "ip6tables nat=COMMAND" runs COMMAND with /bin/sh right after that
+/// table's commit, before it is read back: another program changing the
+/// table behind the lock's back.
+func runAfterCommit() -> @Sendable (FamilyTable) -> Void {
+    guard let spec = getenv("RIPT_AFTER_COMMIT_RUN").map({ String(cString: $0) }), let equals = spec.firstIndex(of: "=") else { return { _ in } }
+    let table = String(spec[..<equals]), command = String(spec[spec.index(after: equals)...])
+    return { committed in
+        guard committed.description == table else { return }
+        let result = runProgram(["/bin/sh", "-c", command])
+        if result.status != 0 { writeStandardError("RIPT_AFTER_COMMIT_RUN: exit \(result.status): \(result.output)") }
     }
 }
 

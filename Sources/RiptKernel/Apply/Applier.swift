@@ -25,8 +25,10 @@ public struct Applier: Sendable {
     /// Commits tried per table before giving up on concurrent changes.
     public var attempts = 5
     public var faults: IPTCFaults = .none
-    /// Called after each table's commit, before the next table is touched:
-    /// the crash tests kill the process here (`RIPT_KILL_AFTER_COMMIT`).
+    /// Called after each table's commit, before the next table is touched
+    /// and before the table is read back: the crash tests kill the process
+    /// here (`RIPT_KILL_AFTER_COMMIT`), the verification tests change the
+    /// table behind ript's back (`RIPT_AFTER_COMMIT_RUN`).
     public var afterCommit: @Sendable (FamilyTable) -> Void = { _ in }
     /// Runs `iptables-legacy-restore --noflush` (`ip6tables-legacy-restore`
     /// for IPv6) for plans with new raw lines.
@@ -177,23 +179,28 @@ public struct Applier: Sendable {
         // the kernel's with instead of decoding every rule.
         let expectedChains = ExpectedChains(ruleset)
 
-        var findings: [String]?
+        // What the plans need of the rule files, worked out once for the
+        // plan, any re-plan after another writer, and the check.
+        let context = Planner.Context(ruleset, request: request)
         do {
-            let done = try commit(tables: request.tableOrder(ruleset.families), entries: entries, expected: expectedChains, opened: opened) { kernel in
-                let plan = Planner.plan(ruleset, kernel: kernel, request: request)
+            let all = { (kernel: [FamilyTable: KernelTable]) throws(any Error) -> Plan in
+                let plan = Planner.plan(context, kernel: kernel)
                 // New raw lines can only go in through iptables-restore.
                 guard plan.raw.isEmpty else {
                     if checkpointing { throw ApplyError.rawLinesCannotRollBack(plan.raw.map(\.id)) }
                     throw NeedsRestore(plan: plan)
                 }
-                findings = findings ?? plan.findings
                 return plan
-            } remaining: { kernel in
-                Planner.plan(ruleset, kernel: kernel, request: request)
             }
-            return Plan(tables: done, findings: findings ?? [], raw: [])
+            let apart: (@Sendable (KernelTable) -> (plan: TablePlan, findings: [String]))? =
+                context.plansTablesApart ? { @Sendable table in Planner.plan(table: table, context: context) } : nil
+            let planning = Planning(all: all, remaining: { Planner.plan(context, kernel: $0) }, table: apart)
+            let (done, findings) = try commit(
+                tables: request.tableOrder(ruleset.families), entries: entries, expected: expectedChains, recording: checkpointing, opened: opened,
+                planning: planning)
+            return Plan(tables: done, findings: findings, raw: [])
         } catch let needsRestore as NeedsRestore {
-            return try applyThroughRestore(needsRestore.plan, ruleset: ruleset, request: request, expected: expectedChains)
+            return try applyThroughRestore(needsRestore.plan, ruleset: ruleset, context: context, expected: expectedChains)
         } catch let error as ApplyError {
             throw error
         } catch {
@@ -208,11 +215,11 @@ public struct Applier: Sendable {
     /// xtables lock themselves (ript has let go of it). Raw lines are applied
     /// exactly once: with the partition's chains, which are how the next run
     /// knows they are in.
-    private func applyThroughRestore(_ plan: Plan, ruleset: CompiledRuleset, request: PlanRequest, expected: ExpectedChains) throws(ApplyError) -> Plan {
+    private func applyThroughRestore(_ plan: Plan, ruleset: CompiledRuleset, context: Planner.Context, expected: ExpectedChains) throws(ApplyError) -> Plan {
         let inputs = ruleset.families.map { ($0, PlanRenderer.restoreInput(plan, family: $0)) }.filter { !$0.1.isEmpty }
         for (family, input) in inputs { try restore(input, family, true, wait) }
         for (family, input) in inputs { try restore(input, family, false, wait) }
-        let left = Planner.plan(ruleset, kernel: try read(ruleset.families, expected: expected), request: request)
+        let left = Planner.plan(context, kernel: try read(ruleset.families, expected: expected))
         if !left.isEmpty {
             throw .verification(PlanRenderer.commands(left))
         }
@@ -227,22 +234,19 @@ public struct Applier: Sendable {
     /// Removes everything ript owns in `families`, and nothing else.
     @discardableResult
     public func flush(_ families: [Family]) throws(ApplyError) -> Plan {
-        try flush(families, opened: { _, _ in })
+        try flush(families, checkpointing: false) { _, _ in }
     }
 
     /// The same, recording a checkpoint to roll back to, as `apply(_:_:checkpoint:)` does.
     @discardableResult
     public func flush(_ families: [Family], checkpoint: inout Checkpoint) throws(ApplyError) -> Plan {
-        try flush(families) { checkpoint.record($0, $1) }
+        try flush(families, checkpointing: true) { checkpoint.record($0, $1) }
     }
 
-    private func flush(_ families: [Family], opened: (FamilyTable, IPTCTable) -> Void) throws(ApplyError) -> Plan {
+    private func flush(_ families: [Family], checkpointing: Bool, opened: (FamilyTable, IPTCTable) -> Void) throws(ApplyError) -> Plan {
         do {
-            let done = try commit(tables: FamilyTable.tables([.nat, .filter], of: families), entries: [:], expected: .none, opened: opened) { (kernel) throws(Never) in
-                Planner.flush(kernel: kernel)
-            } remaining: { kernel in
-                Planner.flush(kernel: kernel)
-            }
+            let planning = Planning<Never>(all: { kernel in Planner.flush(kernel: kernel) }, remaining: { kernel in Planner.flush(kernel: kernel) }, table: nil)
+            let (done, _) = try commit(tables: FamilyTable.tables([.nat, .filter], of: families), entries: [:], expected: .none, recording: checkpointing, opened: opened, planning: planning)
             return Plan(tables: done, findings: [], raw: [])
         } catch let error as ApplyError {
             throw error
@@ -251,16 +255,31 @@ public struct Applier: Sendable {
         }
     }
 
+    /// How `commit` plans its tables and checks them once committed.
+    private struct Planning<Failure: Error> {
+        /// Every table at once, from what was read under the lock (and
+        /// again after another writer got in).
+        let all: ([FamilyTable: KernelTable]) throws(Failure) -> Plan
+        /// What is left to do once committed, every table at once.
+        let remaining: ([FamilyTable: KernelTable]) -> Plan
+        /// One table alone, when tables can be planned apart (see
+        /// `Planner.Context.plansTablesApart`) and nothing is recorded
+        /// before changing them: each family then plans its tables as soon
+        /// as it has read them, and checks each committed table as soon as
+        /// it is read back, without waiting for the other family.
+        let table: (@Sendable (KernelTable) -> (plan: TablePlan, findings: [String]))?
+    }
+
     /// Under the lock: each table is read once through the handle that then
     /// changes and commits it (a fresh read only to retry after EAGAIN); a
     /// table with nothing to do gets no commit. Each committed table is read
-    /// again, and `remaining` must find nothing left to do. `opened` sees
-    /// every handle as read, before it is changed.
+    /// again, and nothing may be left to do in it. When `recording`,
+    /// `opened` sees every handle as read, before it is changed. Returns
+    /// what was done, and what the first plan found.
     private func commit<Failure: Error>(
-        tables: [FamilyTable], entries: [Rule: [UInt8]], expected: ExpectedChains, opened: (FamilyTable, IPTCTable) -> Void,
-        plan planned: ([FamilyTable: KernelTable]) throws(Failure) -> Plan,
-        remaining: ([FamilyTable: KernelTable]) -> Plan
-    ) throws -> [TablePlan] {
+        tables: [FamilyTable], entries: [Rule: [UInt8]], expected: ExpectedChains,
+        recording: Bool, opened: (FamilyTable, IPTCTable) -> Void, planning: Planning<Failure>
+    ) throws -> (done: [TablePlan], findings: [String]) {
         let lock: XtablesLock
         do {
             lock = try Trace.phase("lock") { () throws(LockError) in try XtablesLock(path: lockPath, wait: wait) }
@@ -273,7 +292,7 @@ public struct Applier: Sendable {
         var kernel: [FamilyTable: KernelTable] = [:]
         /// A table as read under the lock, through the handle that will change it.
         func keep(_ table: FamilyTable, _ handle: IPTCTable, _ state: KernelTable) {
-            opened(table, handle)
+            if recording { opened(table, handle) }
             handles[table] = handle
             kernel[table] = state
         }
@@ -286,50 +305,60 @@ public struct Applier: Sendable {
         // Each family's tables are read, and then changed, on a thread of
         // their own: libip4tc and libip6tc share no state, each is used by
         // one thread at a time, and the kernel locks each family's tables
-        // apart. Within a family the order stays (filter before nat when adding).
+        // apart. Within a family the order stays (filter before nat when
+        // adding). Tables planned apart are planned and changed by their
+        // family's thread as soon as it has read them; otherwise this thread
+        // plans every table first. A family that meets another writer
+        // (EAGAIN) stops there, and this thread carries it on below,
+        // re-reading and re-planning as often as it takes.
         let groups = Family.allCases.map { family in tables.filter { $0.family == family } }.filter { !$0.isEmpty }
-        let reads = eachFamily(groups) { group in
-            Handed(Result { () throws(ApplyError) in
-                try group.map { table throws(ApplyError) in
-                    let (handle, state) = try open(table, expected: expected)
-                    return (table, handle, state)
-                }
-            })
-        }
-        for read in reads {
-            for (table, handle, state) in try read.get() { keep(table, handle, state) }
-        }
-        // One plan for every table from what was read under the lock; a table
-        // is re-read and everything re-planned only after EAGAIN.
-        var plan = try Trace.phase("plan") { () throws(Failure) in try planned(kernel) }
-
-        // Each committed table is read back on another thread (without
-        // libiptc) while its family goes on to the next table.
-        var done: [TablePlan] = []
-        var rereads: [FamilyTable: Later<Result<KernelTable, IPTCError>>] = [:]
-
-        // The families at once. A family that meets another writer (EAGAIN)
-        // stops there, and this thread carries it on below, re-reading and
-        // re-planning as often as it takes.
-        let firstPlan = plan, shared = Handed(handles)
-        let runs = eachFamily(groups) { (group: [FamilyTable]) -> Handed<FamilyRun> in
+        let apart = recording ? nil : planning.table
+        var runs = eachFamily(groups) { (group: [FamilyTable]) -> Handed<FamilyRun> in
             var run = FamilyRun()
-            for table in group {
-                let operations = firstPlan.operations(on: table)
-                if operations.isEmpty { continue }
-                do throws(IPTCError) {
-                    run.rereads[table] = try change(table, operations, on: shared.value[table]!, entries: entries, expected: expected)
-                    run.done.append(TablePlan(table, operations: operations))
-                } catch where error.isConcurrentChange {
-                    run.stoppedAt = table
-                    break
-                } catch {
-                    run.failure = (table, error)
-                    break
+            do throws(ApplyError) {
+                for table in group {
+                    let (handle, state) = try open(table, expected: expected)
+                    run.read.append((table, handle, state))
                 }
+            } catch {
+                run.readFailure = error
+                return Handed(run)
             }
+            guard let apart else { return Handed(run) }
+            var plans: [FamilyTable: TablePlan] = [:]
+            for (table, _, state) in run.read {
+                let (plan, findings) = Trace.phase("plan \(table)") { apart(state) }
+                plans[table] = plan
+                run.plans.append(plan)
+                run.findings += findings
+            }
+            let handles = Dictionary(uniqueKeysWithValues: run.read.map { ($0.0, $0.1) })
+            changeTables(group, &run, operations: { plans[$0]?.operations ?? [] }, handles: handles, entries: entries, expected: expected, check: apart)
             return Handed(run)
         }
+        for run in runs {
+            if let error = run.readFailure { throw error }
+            for (table, handle, state) in run.read { keep(table, handle, state) }
+        }
+        var plan: Plan
+        if apart != nil {
+            // What the families planned, in commit order, as one plan.
+            let byTable = Dictionary(uniqueKeysWithValues: runs.flatMap(\.plans).map { ($0.key, $0) })
+            plan = Plan(tables: tables.compactMap { byTable[$0] }, findings: runs.flatMap(\.findings), raw: [])
+        } else {
+            // One plan for every table from what was read under the lock.
+            plan = try Trace.phase("plan") { () throws(Failure) in try planning.all(kernel) }
+            let firstPlan = plan, shared = Handed(handles)
+            runs = eachFamily(groups) { (group: [FamilyTable]) -> Handed<FamilyRun> in
+                var run = FamilyRun()
+                changeTables(group, &run, operations: firstPlan.operations(on:), handles: shared.value, entries: entries, expected: expected, check: nil)
+                return Handed(run)
+            }
+        }
+        let findings = plan.findings
+
+        var done: [TablePlan] = []
+        var rereads: [FamilyTable: Later<Result<ReadBack, IPTCError>>] = [:]
         var resume: [FamilyTable] = []
         var interrupted: Set<FamilyTable> = []
         for (group, run) in zip(groups, runs) {
@@ -353,14 +382,14 @@ public struct Applier: Sendable {
                     delay *= 2
                     attempt += 1
                     try load(table)
-                    plan = try planned(kernel)
+                    plan = try planning.all(kernel)
                     replanned = true
                     refresh = false
                 }
                 let operations = plan.operations(on: table)
                 if operations.isEmpty { break }
                 do throws(IPTCError) {
-                    rereads[table] = try change(table, operations, on: handles[table]!, entries: entries, expected: expected)
+                    rereads[table] = try change(table, operations, on: handles[table]!, entries: entries, expected: expected, check: nil)
                     done.append(TablePlan(table, operations: operations))
                     break
                 } catch where error.isConcurrentChange {
@@ -376,41 +405,76 @@ public struct Applier: Sendable {
         // Nothing committed and nothing re-planned: what was read under the
         // lock, and planned once, is the result. (After a re-plan, tables
         // passed before it are checked below.)
-        if done.isEmpty && !replanned { return done }
+        if done.isEmpty && !replanned { return (done, findings) }
         // The committed tables as read back; the others are as read under
         // the lock, which is still held.
         var reread = kernel
+        var left: [TablePlan] = []
+        var checkedApart = !replanned
         try Trace.phase("verify: wait for the reads") { () throws(ApplyError) in
-            for (table, state) in rereads {
-                switch state.value {
-                case .success(let state): reread[table] = try checked(state)
+            for (table, back) in rereads {
+                switch back.value {
+                case .success(let back):
+                    reread[table] = try checked(back.state)
+                    if let remaining = back.left { left.append(remaining) } else { checkedApart = false }
                 case .failure(let error): throw ApplyError.readBack(error, table: table)
                 }
             }
         }
-        let left = Trace.phase("verify: plan") { remaining(reread) }
-        if !left.tables.allSatisfy(\.operations.isEmpty) {
-            throw ApplyError.verification(PlanRenderer.commands(Plan(tables: left.tables, findings: [], raw: [])))
+        // Checked apart, table by table as read back: tables not committed
+        // were planned empty from the same read. Otherwise every table again.
+        if !checkedApart { left = Trace.phase("verify: plan") { planning.remaining(reread) }.tables }
+        if !left.allSatisfy(\.operations.isEmpty) {
+            left.sort { tables.firstIndex(of: $0.key)! < tables.firstIndex(of: $1.key)! }
+            throw ApplyError.verification(PlanRenderer.commands(Plan(tables: left, findings: [], raw: [])))
         }
-        return done
+        return (done, findings)
+    }
+
+    /// Changes a family's tables in order, each as `operations` says, on
+    /// this thread; stops at the first that another writer changed
+    /// (EAGAIN) or that fails. Each committed table is read back on
+    /// another thread, and checked there with `check` when given.
+    private func changeTables(
+        _ group: [FamilyTable], _ run: inout FamilyRun, operations: (FamilyTable) -> [Operation], handles: [FamilyTable: IPTCTable],
+        entries: [Rule: [UInt8]], expected: ExpectedChains, check: (@Sendable (KernelTable) -> (plan: TablePlan, findings: [String]))?
+    ) {
+        for table in group {
+            let operations = operations(table)
+            if operations.isEmpty { continue }
+            do throws(IPTCError) {
+                run.rereads[table] = try change(table, operations, on: handles[table]!, entries: entries, expected: expected, check: check)
+                run.done.append(TablePlan(table, operations: operations))
+            } catch where error.isConcurrentChange {
+                run.stoppedAt = table
+                return
+            } catch {
+                run.failure = (table, error)
+                return
+            }
+        }
     }
 
     /// Makes a table's changes and commits them; the table as read back
-    /// afterwards, on another thread.
+    /// afterwards, on another thread, with what is left to do in it when
+    /// `check` is given.
     private func change(
-        _ table: FamilyTable, _ operations: [Operation], on handle: IPTCTable, entries: [Rule: [UInt8]], expected: ExpectedChains
-    ) throws(IPTCError) -> Later<Result<KernelTable, IPTCError>> {
+        _ table: FamilyTable, _ operations: [Operation], on handle: IPTCTable, entries: [Rule: [UInt8]], expected: ExpectedChains,
+        check: (@Sendable (KernelTable) -> (plan: TablePlan, findings: [String]))?
+    ) throws(IPTCError) -> Later<Result<ReadBack, IPTCError>> {
         try Trace.phase("\(operations.count) operations on \(table)") { () throws(IPTCError) in
             for operation in operations {
                 try perform(operation, on: handle, entries: entries)
             }
         }
         try Trace.phase("commit \(table)") { () throws(IPTCError) in try handle.commit() }
-        let reread = Later(inBackground: { [protocols, faults] in
-            Result { () throws(IPTCError) in try IPTCTable.snapshot(table, protocols: protocols, expected: expected, faults: faults) }
-        })
         afterCommit(table)
-        return reread
+        return Later(inBackground: { [protocols, faults] in
+            Result { () throws(IPTCError) in
+                let state = try IPTCTable.snapshot(table, protocols: protocols, expected: expected, faults: faults)
+                return ReadBack(state: state, left: check.map { check in Trace.phase("verify: plan \(table)") { check(state).plan } })
+            }
+        })
     }
 
     private func open(_ key: FamilyTable, expected: ExpectedChains) throws(ApplyError) -> (IPTCTable, KernelTable) {
@@ -451,13 +515,25 @@ struct Handed<Value>: @unchecked Sendable {
     init(_ value: Value) { self.value = value }
 }
 
-/// What one family's thread did: its commits and their read-backs, and
-/// where it stopped: at a table another writer changed (EAGAIN), or at a failure.
+/// What one family's thread did: the tables it read, what it planned
+/// (tables planned apart), its commits and their read-backs, and where it
+/// stopped: at a table another writer changed (EAGAIN), or at a failure.
 private struct FamilyRun {
+    var read: [(FamilyTable, IPTCTable, KernelTable)] = []
+    var readFailure: ApplyError?
+    var plans: [TablePlan] = []
+    var findings: [String] = []
     var done: [TablePlan] = []
-    var rereads: [FamilyTable: Later<Result<KernelTable, IPTCError>>] = [:]
+    var rereads: [FamilyTable: Later<Result<ReadBack, IPTCError>>] = [:]
     var stoppedAt: FamilyTable?
     var failure: (FamilyTable, IPTCError)?
+}
+
+/// A committed table as read back, and what was left to do in it when it
+/// was checked on its own.
+private struct ReadBack: Sendable {
+    let state: KernelTable
+    let left: TablePlan?
 }
 
 /// `work` for each group of tables (one family's), every group at once:

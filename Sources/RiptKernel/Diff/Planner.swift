@@ -77,53 +77,96 @@ public struct PlanRequest: Sendable {
 public enum Planner {
     /// Plans the tables in `kernel` (those of `ruleset.families` that were read).
     public static func plan(_ ruleset: CompiledRuleset, kernel: [FamilyTable: KernelTable], request: PlanRequest) -> Plan {
-        let context = Context(ruleset: ruleset, kernel: kernel, request: request)
-        // The tables are planned on every core: each one's plan reads only
-        // the shared context and its own table.
-        let planned = request.tableOrder(ruleset.families).filter { kernel[$0] != nil }.concurrentMap { key in
-            var findings: [String] = []
-            let operations = plan(table: kernel[key]!, context: context, findings: &findings)
-            return (TablePlan(key, operations: operations), findings)
-        }
-        let tables = planned.map(\.0)
-        let findings = planned.flatMap(\.1)
-        // Raw lines go in once, when the partition's chains are first made.
-        let raw = request.apply ? ruleset.partitions.filter { !$0.raw.isEmpty && !context.rawLinesLoaded($0, kernel: kernel) } : []
-        return Plan(tables: tables, findings: findings, raw: raw)
+        plan(Context(ruleset, request: request), kernel: kernel)
     }
 
-    /// Everything a plan needs to know across tables.
-    struct Context {
+    /// The same with what was worked out of the rule files once (an apply
+    /// plans, perhaps re-plans, and verifies with one context).
+    public static func plan(_ context: Context, kernel: [FamilyTable: KernelTable]) -> Plan {
+        let context = context.reading(kernel)
+        // The tables are planned on every core: each one's plan reads only
+        // the shared context and its own table.
+        let planned = context.request.tableOrder(context.ruleset.families).filter { kernel[$0] != nil }.concurrentMap { key in
+            plan(table: kernel[key]!, context: context)
+        }
+        // Raw lines go in once, when the partition's chains are first made.
+        let raw = context.request.apply ? context.ruleset.partitions.filter { !$0.raw.isEmpty && !Context.rawLinesLoaded($0, kernel: kernel) } : []
+        return Plan(tables: planned.map(\.plan), findings: planned.flatMap(\.findings), raw: raw)
+    }
+
+    /// One table's plan and what was found in it, when `context` can plan
+    /// tables apart (`plansTablesApart`): for an apply, each family's
+    /// tables as soon as they are read, and each committed table as soon
+    /// as it is read back.
+    public static func plan(table kernel: KernelTable, context: Context) -> (plan: TablePlan, findings: [String]) {
+        precondition(context.loaded != nil || context.request.apply || !context.request.clean, "a clean alone plans all tables at once")
+        var findings: [String] = []
+        let operations = plan(table: kernel, context: context, findings: &findings)
+        return (TablePlan(kernel.key, operations: operations), findings)
+    }
+
+    /// What a plan needs to know of the rule files, worked out once, and
+    /// across tables.
+    public struct Context: Sendable {
         let ruleset: CompiledRuleset
         let request: PlanRequest
-        let current: [String: ChainSet]
+        /// Each current partition's place in `ruleset.partitions` (the first, for a name given twice).
+        let current: [String: Int]
+
         /// The current partitions' chain names in each family.
         let currentChains: [Family: Set<String>]
         /// Partitions whose current chains all exist (or will, in this apply):
-        /// only then may clean remove their older versions.
-        let loaded: Set<String>
+        /// only then may a clean alone remove their older versions. Read
+        /// from all tables at once (`reading`), and only for a clean alone:
+        /// for the rest, nil.
+        let loaded: Set<String>?
 
-        init(ruleset: CompiledRuleset, kernel: [FamilyTable: KernelTable], request: PlanRequest) {
+        public init(_ ruleset: CompiledRuleset, request: PlanRequest) {
             self.ruleset = ruleset
             self.request = request
             // One pass, by index: chain sets are large values, and iterating copies each one.
-            var current: [String: ChainSet] = [:], currentChains: [Family: Set<String>] = [:], loaded = Set<String>()
+            var current: [String: Int] = [:], currentChains: [Family: Set<String>] = [:]
             current.reserveCapacity(ruleset.partitions.count)
             let partitions = ruleset.partitions
             for partition in partitions.indices {
                 let name = partitions[partition].partition
-                if current[name] == nil { current[name] = partitions[partition] }
+                if current[name] == nil { current[name] = partition }
                 let chains = partitions[partition].chains
-                var allExist = true
                 for index in chains.indices {
                     currentChains[chains[index].family, default: []].insert(chains[index].name)
-                    if allExist && !Self.exists(chains[index], in: kernel) { allExist = false }
                 }
-                if allExist { loaded.insert(name) }
             }
             self.current = current
             self.currentChains = currentChains
+            self.loaded = nil
+        }
+
+        private init(_ context: Context, loaded: Set<String>?) {
+            ruleset = context.ruleset
+            request = context.request
+            current = context.current
+            currentChains = context.currentChains
             self.loaded = loaded
+        }
+
+        /// Whether each table can be planned apart from the others: an
+        /// apply with no raw lines in its rule files. (A clean alone asks
+        /// all tables which partitions are loaded; raw lines, whether the
+        /// IPv4 tables have a partition's chains.)
+        public var plansTablesApart: Bool {
+            request.apply && !ruleset.partitions.contains { !$0.raw.isEmpty }
+        }
+
+        /// With what the kernel's tables say across tables, where the request needs it.
+        func reading(_ kernel: [FamilyTable: KernelTable]) -> Context {
+            guard request.clean && !request.apply else { return self }
+            var loaded = Set<String>()
+            let partitions = ruleset.partitions
+            for partition in partitions.indices {
+                let chains = partitions[partition].chains
+                if chains.indices.allSatisfy({ Self.exists(chains[$0], in: kernel) }) { loaded.insert(partitions[partition].partition) }
+            }
+            return Context(self, loaded: loaded)
         }
 
         /// Whether `chain` is in the kernel, in its own family and table.
@@ -134,7 +177,7 @@ public enum Planner {
         /// Whether a partition's raw lines (iptables lines) are in: its
         /// iptables chains exist. Only IPv4's count, so `--family 4` and a
         /// later apply of both families give them once.
-        func rawLinesLoaded(_ chainSet: ChainSet, kernel: [FamilyTable: KernelTable]) -> Bool {
+        static func rawLinesLoaded(_ chainSet: ChainSet, kernel: [FamilyTable: KernelTable]) -> Bool {
             chainSet.chains.lazy.filter { $0.family == .ipv4 }.allSatisfy { Self.exists($0, in: kernel) }
         }
 
@@ -173,7 +216,9 @@ public enum Planner {
         /// longer has rules in (say, its IPv6 rules were removed).
         func isStale(_ chain: Ownership.PartitionChain, name: String, family: Family) -> Bool {
             guard request.clean, !isCurrent(name, in: family), inScope(chain.partition) else { return false }
-            return current[chain.partition] == nil || request.apply || loaded.contains(chain.partition)
+            if current[chain.partition] == nil || request.apply { return true }
+            guard let loaded else { preconditionFailure("a clean alone plans with the loaded partitions read from every table") }
+            return loaded.contains(chain.partition)
         }
     }
 
@@ -344,9 +389,9 @@ public enum Planner {
                 }
                 guard let rule = kernelRule.rule, case .jump(let chain) = rule.target,
                     let owned = Ownership.partitionChain(chain, in: table),
-                    firstPosition[owned.partition] == index, let chainSet = context.current[owned.partition]
+                    firstPosition[owned.partition] == index, let partition = context.current[owned.partition]
                 else { continue }
-                addBlock(of: chainSet, to: &target)
+                addBlock(of: partitions[partition], to: &target)
                 placed.insert(owned.partition)
             }
             for partition in partitions.indices where !placed.contains(partitions[partition].partition) {

@@ -42,14 +42,19 @@ extension IPTCTable {
             guard getsockopt(socket, level, getInfo, &info, &length) == 0 else { throw error("getsockopt", errno) }
 
             let headerSize = MemoryLayout<ipt_get_entries>.size
-            var bytes = [UInt8](repeating: 0, count: headerSize + Int(info.size))
             // The call's errno, taken before the trace can write and change it.
-            let failure = bytes.withUnsafeMutableBytes { buffer in
-                let request = buffer.baseAddress!.assumingMemoryBound(to: ipt_get_entries.self)
+            var failure: Int32 = 0
+            // Not zeroed first: the kernel writes every byte after the
+            // header (megabytes, for a big table), and a failed read is thrown away.
+            let bytes = [UInt8](unsafeUninitializedCapacity: headerSize + Int(info.size)) { buffer, count in
+                let raw = UnsafeMutableRawBufferPointer(buffer)
+                raw[..<headerSize].initializeMemory(as: UInt8.self, repeating: 0)
+                let request = raw.baseAddress!.assumingMemoryBound(to: ipt_get_entries.self)
                 request.pointee.name = info.name
                 request.pointee.size = info.size
-                var entriesLength = socklen_t(buffer.count)
-                return Trace.phase("read \(key): GET_ENTRIES") { getsockopt(socket, level, getEntries, buffer.baseAddress, &entriesLength) == 0 ? 0 : errno }
+                var entriesLength = socklen_t(raw.count)
+                failure = Trace.phase("read \(key): GET_ENTRIES") { getsockopt(socket, level, getEntries, raw.baseAddress, &entriesLength) == 0 ? 0 : errno }
+                count = failure == 0 ? raw.count : 0
             }
             if failure != 0 {
                 if failure == EAGAIN { continue }  // the table changed size between the two calls
