@@ -1,7 +1,6 @@
 import ArgumentParser
 import RiptCore
 #if canImport(Glibc)
-import CMalloc
 import Glibc
 #endif
 
@@ -18,6 +17,7 @@ struct Ript: ParsableCommand {
     /// ArgumentParser's main, waiting for compile cache writes (made in the
     /// background while the command works) before the process exits.
     static func main() {
+        useHugePagesForMalloc()  // first: it may start the process again
         _ = processStart  // a lazy global: start the clock now
         growHeapsInLargeSteps()
         do {
@@ -36,24 +36,6 @@ struct Ript: ParsableCommand {
             exit(withError: error)
         }
     }
-}
-
-/// glibc grows each thread's heap by little more than each allocation
-/// needs, one mprotect at a time, and every one takes the process's memory
-/// map lock that the other threads' page faults need too. A dual-stack
-/// change of the 50,000-rule set made 8,742 of them (`strace -f -c`); with
-/// the heaps grown 64 MB at a time (address space, not memory: resident
-/// size stayed at about 100 MB), 31, and the change took 227 ms instead of
-/// 259 (medians of 7, alternating). Setting the pad also fixes glibc's
-/// mmap threshold at 128 KB (large blocks are always mapped afresh); the
-/// same runs made 70 mmap and 5 munmap calls against 78 and 12, and 23,530
-/// page faults against 24,281. A top pad set in the environment
-/// (MALLOC_TOP_PAD_, or glibc.malloc.top_pad in GLIBC_TUNABLES) still decides.
-private func growHeapsInLargeSteps() {
-    #if canImport(Glibc)
-    let tunables = getenv("GLIBC_TUNABLES").map { String(cString: $0) } ?? ""
-    if getenv("MALLOC_TOP_PAD_") == nil && !tunables.contains("top_pad") { _ = mallopt(M_TOP_PAD, 64 << 20) }
-    #endif
 }
 
 extension Ript {
