@@ -185,11 +185,13 @@ public enum Planner {
         /// in compiled order, without copying them; stops (false) as soon
         /// as `body` returns false.
         func forEachPointer(in hook: String, _ family: Family, _ body: (Rule) -> Bool) -> Bool {
-            let partitions = ruleset.partitions
-            for partition in partitions.indices {
-                guard partitions[partition].forEachPointer(in: hook, family, body) else { return false }
+            // Through the buffer: an array's subscript copied each chain set to call it.
+            ruleset.partitions.withUnsafeBufferPointer { partitions in
+                for partition in partitions.indices {
+                    guard partitions[partition].forEachPointer(in: hook, family, body) else { return false }
+                }
+                return true
             }
-            return true
         }
 
         /// Whether a hook chain holds exactly every partition's pointers, in compiled order.
@@ -328,8 +330,9 @@ public enum Planner {
         var outOfScope: [Int: Key] = [:]
         var firstPosition: [String: Int] = [:]
 
+        // Keys (copies of whole rules) are made only for the rules kept as
+        // they are: in sync, nearly every pointer is re-placed from the rule files.
         for (index, kernelRule) in existing.enumerated() {
-            let key = Key.kernel(kernelRule, index)
             // A pointer jumps to a partition chain in its own table.
             guard let rule = kernelRule.rule, case .jump(let chain) = rule.target,
                 let owned = Ownership.partitionChain(chain, in: table)
@@ -337,18 +340,20 @@ public enum Planner {
                 if request.apply {
                     findings.append("\(kernelTable) chain \(hook) holds a rule ript did not write (rule \(index + 1)); ript removes it")
                 } else {
-                    outOfScope[index] = key
+                    outOfScope[index] = .kernel(kernelRule, index)
                 }
                 continue
             }
-            if firstPosition[owned.partition] == nil { firstPosition[owned.partition] = index }
+            if request.scope == .file && firstPosition[owned.partition] == nil { firstPosition[owned.partition] = index }
             if context.isCurrent(chain, in: kernelTable.family) { continue }  // re-placed from the rule files below
             if context.current[owned.partition] != nil {
-                if !context.isStale(owned, name: chain, family: kernelTable.family) { stalePointers[owned.partition, default: []].append(key) }
+                if !context.isStale(owned, name: chain, family: kernelTable.family) {
+                    stalePointers[owned.partition, default: []].append(.kernel(kernelRule, index))
+                }
             } else if context.inScope(owned.partition) {
-                if !context.isStale(owned, name: chain, family: kernelTable.family) { removedPointers.append(key) }
+                if !context.isStale(owned, name: chain, family: kernelTable.family) { removedPointers.append(.kernel(kernelRule, index)) }
             } else {
-                outOfScope[index] = key
+                outOfScope[index] = .kernel(kernelRule, index)
             }
         }
 
@@ -377,7 +382,10 @@ public enum Planner {
             var target: [Key] = []
             target.reserveCapacity(existing.count + 1)
             for partition in partitions.indices { addBlock(of: partitions[partition], to: &target) }
-            return target + removedPointers + outOfScope.sorted { $0.key < $1.key }.map(\.value)
+            // Appended in place: the target holds a copy of every pointer.
+            target += removedPointers
+            target += outOfScope.sorted { $0.key < $1.key }.map(\.value)
+            return target
         case .file:
             // Each partition's block goes where it first appeared; others stay put.
             var target: [Key] = []
