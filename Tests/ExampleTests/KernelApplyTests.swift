@@ -417,28 +417,27 @@ struct KernelApplyTests {
         // The other program ignores the xtables lock (it has a lock file of its own).
         let result = try namespaceScript("""
             plain
-            other="XTABLES_LOCKFILE=$WORK/other.lock ip6tables"
-            status=0
-            RIPT_AFTER_COMMIT_RUN="ip6tables filter=$other -A partition-a -s 2001:db8::99/128 -j DROP" \\
-                $RIPT rules apply "$WORK/rules" > /dev/null 2> "$WORK/apply-error" || status=$?
-            [ "$status" = 2 ]
-            $RIPT rules apply "$WORK/rules" > "$WORK/apply-repair" 2>&1
-            $RIPT rules diff --exit-code "$WORK/rules"
+            # tampered NAME "ip6tables ARGUMENTS": ript NAME apply, with the other program
+            # running that after ript's commit of ip6tables filter, must fail; the next one repairs.
+            tampered() {
+                status=0
+                RIPT_AFTER_COMMIT_RUN="ip6tables filter=XTABLES_LOCKFILE=$WORK/other.lock $2" \\
+                    $RIPT $1 apply "$WORK/rules" > /dev/null 2> "$WORK/$1-error" || status=$?
+                [ "$status" = 2 ]
+                $RIPT $1 apply "$WORK/rules" > "$WORK/$1-repair" 2>&1
+                $RIPT $1 diff --exit-code "$WORK/rules"
+            }
+            tampered rules "ip6tables -A partition-a -s 2001:db8::99/128 -j DROP"
             ip6tables -N old-a111111
-            status=0
-            RIPT_AFTER_COMMIT_RUN="ip6tables filter=$other -N gone-a222222" \\
-                $RIPT clean apply "$WORK/rules" > /dev/null 2> "$WORK/clean-error" || status=$?
-            [ "$status" = 2 ]
-            $RIPT clean apply "$WORK/rules" > "$WORK/clean-repair" 2>&1
-            $RIPT clean diff --exit-code "$WORK/rules"
-            for file in apply-error apply-repair clean-error clean-repair; do echo "== $file"; cat "$WORK/$file"; done
+            tampered clean "ip6tables -N gone-a222222"
+            for file in rules-error rules-repair clean-error clean-repair; do echo "== $file"; cat "$WORK/$file"; done
             """)
         #expect(result.standardOutput == """
-            == apply-error
+            == rules-error
             ript: error: after committing, the kernel still differs from the rule files; another program may have changed it. Still to do:
             ip6tables --table filter --delete partition-a --source 2001:db8::99 --jump DROP
 
-            == apply-repair
+            == rules-repair
             ript: warning: ip6tables filter chain partition-a holds a rule ript did not write (rule 6); ript removes it
             ip6tables --table filter --delete partition-a --source 2001:db8::99 --jump DROP
             == clean-error
