@@ -192,7 +192,7 @@ public struct Applier: Sendable {
                 }
                 return plan
             }
-            let apart: (@Sendable (KernelTable) -> (plan: TablePlan, findings: [String]))? =
+            let apart: TablePlanner? =
                 context.plansTablesApart ? { @Sendable table in Planner.plan(table: table, context: context) } : nil
             let planning = Planning(all: all, remaining: { Planner.plan(context, kernel: $0) }, table: apart)
             let (done, findings) = try commit(
@@ -267,8 +267,11 @@ public struct Applier: Sendable {
         /// before changing them: each family then plans its tables as soon
         /// as it has read them, and checks each committed table as soon as
         /// it is read back, without waiting for the other family.
-        let table: (@Sendable (KernelTable) -> (plan: TablePlan, findings: [String]))?
+        let table: TablePlanner?
     }
+
+    /// One table's plan, and what was found in it, from that table alone.
+    private typealias TablePlanner = @Sendable (KernelTable) -> (plan: TablePlan, findings: [String])
 
     /// Under the lock: each table is read once through the handle that then
     /// changes and commits it (a fresh read only to retry after EAGAIN); a
@@ -311,6 +314,10 @@ public struct Applier: Sendable {
         // plans every table first. A family that meets another writer
         // (EAGAIN) stops there, and this thread carries it on below,
         // re-reading and re-planning as often as it takes.
+        /// Table plans in commit order.
+        func inCommitOrder(_ plans: [TablePlan]) -> [TablePlan] {
+            plans.sorted { tables.firstIndex(of: $0.key)! < tables.firstIndex(of: $1.key)! }
+        }
         let groups = Family.allCases.map { family in tables.filter { $0.family == family } }.filter { !$0.isEmpty }
         let apart = recording ? nil : planning.table
         var runs = eachFamily(groups) { (group: [FamilyTable]) -> Handed<FamilyRun> in
@@ -342,9 +349,8 @@ public struct Applier: Sendable {
         }
         var plan: Plan
         if apart != nil {
-            // What the families planned, in commit order, as one plan.
-            let byTable = Dictionary(uniqueKeysWithValues: runs.flatMap(\.plans).map { ($0.key, $0) })
-            plan = Plan(tables: tables.compactMap { byTable[$0] }, findings: runs.flatMap(\.findings), raw: [])
+            // What the families planned, as one plan.
+            plan = Plan(tables: inCommitOrder(runs.flatMap(\.plans)), findings: runs.flatMap(\.findings), raw: [])
         } else {
             // One plan for every table from what was read under the lock.
             plan = try Trace.phase("plan") { () throws(Failure) in try planning.all(kernel) }
@@ -399,8 +405,7 @@ public struct Applier: Sendable {
                 }
             }
         }
-        // What was done, in commit order within each family.
-        done.sort { tables.firstIndex(of: $0.key)! < tables.firstIndex(of: $1.key)! }
+        done = inCommitOrder(done)
         handles.removeAll()
         // Nothing committed and nothing re-planned: what was read under the
         // lock, and planned once, is the result. (After a re-plan, tables
@@ -425,8 +430,7 @@ public struct Applier: Sendable {
         // were planned empty from the same read. Otherwise every table again.
         if !checkedApart { left = Trace.phase("verify: plan") { planning.remaining(reread) }.tables }
         if !left.allSatisfy(\.operations.isEmpty) {
-            left.sort { tables.firstIndex(of: $0.key)! < tables.firstIndex(of: $1.key)! }
-            throw ApplyError.verification(PlanRenderer.commands(Plan(tables: left, findings: [], raw: [])))
+            throw ApplyError.verification(PlanRenderer.commands(Plan(tables: inCommitOrder(left), findings: [], raw: [])))
         }
         return (done, findings)
     }
@@ -437,7 +441,7 @@ public struct Applier: Sendable {
     /// another thread, and checked there with `check` when given.
     private func changeTables(
         _ group: [FamilyTable], _ run: inout FamilyRun, operations: (FamilyTable) -> [Operation], handles: [FamilyTable: IPTCTable],
-        entries: [Rule: [UInt8]], expected: ExpectedChains, check: (@Sendable (KernelTable) -> (plan: TablePlan, findings: [String]))?
+        entries: [Rule: [UInt8]], expected: ExpectedChains, check: TablePlanner?
     ) {
         for table in group {
             let operations = operations(table)
@@ -460,7 +464,7 @@ public struct Applier: Sendable {
     /// `check` is given.
     private func change(
         _ table: FamilyTable, _ operations: [Operation], on handle: IPTCTable, entries: [Rule: [UInt8]], expected: ExpectedChains,
-        check: (@Sendable (KernelTable) -> (plan: TablePlan, findings: [String]))?
+        check: TablePlanner?
     ) throws(IPTCError) -> Later<Result<ReadBack, IPTCError>> {
         try Trace.phase("\(operations.count) operations on \(table)") { () throws(IPTCError) in
             for operation in operations {

@@ -112,14 +112,13 @@ public enum Planner {
         let request: PlanRequest
         /// Each current partition's place in `ruleset.partitions` (the first, for a name given twice).
         let current: [String: Int]
-
         /// The current partitions' chain names in each family.
         let currentChains: [Family: Set<String>]
         /// Partitions whose current chains all exist (or will, in this apply):
         /// only then may a clean alone remove their older versions. Read
         /// from all tables at once (`reading`), and only for a clean alone:
         /// for the rest, nil.
-        let loaded: Set<String>?
+        private(set) var loaded: Set<String>?
 
         public init(_ ruleset: CompiledRuleset, request: PlanRequest) {
             self.ruleset = ruleset
@@ -138,15 +137,6 @@ public enum Planner {
             }
             self.current = current
             self.currentChains = currentChains
-            self.loaded = nil
-        }
-
-        private init(_ context: Context, loaded: Set<String>?) {
-            ruleset = context.ruleset
-            request = context.request
-            current = context.current
-            currentChains = context.currentChains
-            self.loaded = loaded
         }
 
         /// Whether each table can be planned apart from the others: an
@@ -160,13 +150,14 @@ public enum Planner {
         /// With what the kernel's tables say across tables, where the request needs it.
         func reading(_ kernel: [FamilyTable: KernelTable]) -> Context {
             guard request.clean && !request.apply else { return self }
-            var loaded = Set<String>()
+            var context = self
+            context.loaded = []
             let partitions = ruleset.partitions
             for partition in partitions.indices {
                 let chains = partitions[partition].chains
-                if chains.indices.allSatisfy({ Self.exists(chains[$0], in: kernel) }) { loaded.insert(partitions[partition].partition) }
+                if chains.indices.allSatisfy({ Self.exists(chains[$0], in: kernel) }) { context.loaded!.insert(partitions[partition].partition) }
             }
-            return Context(self, loaded: loaded)
+            return context
         }
 
         /// Whether `chain` is in the kernel, in its own family and table.

@@ -181,19 +181,19 @@ public struct ExpectedChains: Sendable {
         /// The chain's rules if `entries` (each entry's bytes) are exactly the
         /// expected ones, else nil.
         func verify<Entries: Sequence<UnsafeRawBufferPointer>>(_ name: String, in table: FamilyTable, entries: Entries) -> KernelRules? {
-        guard let chain = chains[table]?[name] else { return nil }
-        let layout = EntryLayout.of(table.family)
-        var offset = 0
-        let same = chain.entries.withUnsafeBytes { expected -> Bool in
-            for entry in entries {
-                guard offset + entry.count <= expected.count,
-                    IPTCTable.isSame(entry, as: UnsafeRawBufferPointer(rebasing: expected[offset..<(offset + entry.count)]), layout: layout)
-                else { return false }
-                offset += entry.count
+            guard let chain = chains[table]?[name] else { return nil }
+            let layout = EntryLayout.of(table.family)
+            var offset = 0
+            let same = chain.entries.withUnsafeBytes { expected -> Bool in
+                for entry in entries {
+                    guard offset + entry.count <= expected.count,
+                        IPTCTable.isSame(entry, as: UnsafeRawBufferPointer(rebasing: expected[offset..<(offset + entry.count)]), layout: layout)
+                    else { return false }
+                    offset += entry.count
+                }
+                return offset == expected.count
             }
-            return offset == expected.count
-        }
-        return same ? KernelRules(verified: chain.rules) : nil
+            return same ? KernelRules(verified: chain.rules) : nil
         }
     }
 }
