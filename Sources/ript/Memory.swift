@@ -56,7 +56,7 @@ func useHugePagesForMalloc() {
 
 /// The process's name (`ps`'s, `pgrep`'s), from /proc/self/comm.
 private func readProcessName() -> String? {
-    readSmallFile("/proc/self/comm").map { String($0.prefix { $0 != "\n" }) }.flatMap { $0.isEmpty || $0.contains("/") ? nil : $0 }
+    (try? readSmallFile("/proc/self/comm")).map { String($0.prefix { $0 != "\n" }) }.flatMap { $0.isEmpty || $0.contains("/") ? nil : $0 }
 }
 
 private func writeProcessName(_ name: String) {
@@ -68,24 +68,10 @@ private func writeProcessName(_ name: String) {
     #endif
 }
 
-/// A short file's text (sysfs, procfs), or nil.
-private func readSmallFile(_ path: String) -> String? {
-    #if canImport(Glibc)
-    let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-    guard descriptor >= 0 else { return nil }
-    defer { close(descriptor) }
-    var buffer = [UInt8](repeating: 0, count: 256)
-    let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
-    return count > 0 ? String(decoding: buffer[..<count], as: UTF8.self) : nil
-    #else
-    return nil
-    #endif
-}
-
 /// Whether the kernel gives transparent huge pages to memory that asks for
 /// them: "[always]" or "[madvise]", not "[never]" (or no such file).
 private func kernelOffersHugePages() -> Bool {
-    guard let setting = readSmallFile("/sys/kernel/mm/transparent_hugepage/enabled") else { return false }
+    guard let setting = try? readSmallFile("/sys/kernel/mm/transparent_hugepage/enabled") else { return false }
     return setting.contains("[always]") || setting.contains("[madvise]")
 }
 

@@ -112,8 +112,9 @@ public struct ProtocolTable: Sendable {
     }
 }
 
-/// Reads a text file with the rule-file checks (UTF-8, no NUL, size limit), or throws.
-func readSmallFile(_ path: String) throws -> String {
+/// Reads a text file with the rule-file checks (UTF-8, no NUL, size limit),
+/// or throws: /etc/protocols, and the kernel's settings under /proc and /sys.
+package func readSmallFile(_ path: String) throws -> String {
     switch readRuleText(path) {
     case .success(let text): return text
     case .failure(let diagnostic): throw diagnostic
