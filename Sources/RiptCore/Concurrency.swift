@@ -126,6 +126,14 @@ package final class Later<Value: Sendable>: Sendable {
         if first { done.signal() }
     }
 
+    /// The value if it is handed over within `seconds`, else nil.
+    package func value(within seconds: Double) -> Value? {
+        if let value = result.withLock({ $0 }) { return value }
+        guard done.wait(timeout: .now() + seconds) == .success else { return nil }
+        done.signal()  // for any other waiter
+        return result.withLock { $0! }
+    }
+
     /// Waits for the value (once; later calls return at once).
     package var value: Value {
         if let value = result.withLock({ $0 }) { return value }

@@ -37,6 +37,9 @@ package enum Trace {
         return try work()
     }
 
+    /// Milliseconds since the process started, to a tenth.
+    package static func sinceStart() -> String { milliseconds(monotonicSeconds() - processStart) }
+
     /// "12.6": seconds in milliseconds, to a tenth.
     private static func milliseconds(_ seconds: Double) -> String {
         let tenths = Int((seconds * 1e4).rounded())

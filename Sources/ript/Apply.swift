@@ -41,7 +41,10 @@ extension ExitCode {
 }
 
 /// Applies a request and prints what was done, as iptables commands; with
-/// `--confirm`, waits for confirmation and rolls back without it.
+/// `--confirm`, waits for confirmation and rolls back without it. The kernel
+/// is read while the rule files compile, except with --confirm (whose
+/// checkpoint is taken from a read made with the rule files in hand) and
+/// --no-cache (every file is parsed: too long to hold the xtables lock for).
 func applyPartitions(
     _ rules: RulePathOptions, _ kernel: KernelOptions, _ confirm: ConfirmOptions, _ output: ApplyOutputOptions,
     command: String, apply: Bool, clean: Bool
@@ -49,19 +52,26 @@ func applyPartitions(
     // First of all, so no signal can end the process between its change and its rollback.
     let signals = confirm.confirm == nil ? nil : InterruptWatch()
     output.output.configure()
-    let ruleset = try Trace.phase("compile") { try compiled(rules) }.restricted(to: kernel.families.families)
+    let families = kernel.families.families
+    let compile = { try Trace.phase("compile") { try compiled(rules) }.restricted(to: families) }
+    var ruleset = confirm.confirm != nil || rules.noCache ? try compile() : nil
     let applier = try kernel.applier(for: command)
-    let request = PlanRequest(apply: apply, clean: clean, scope: ruleset.scope)
     let done = try changeKernel(
         command, confirm, signals: signals, applier: applier,
         repair: """
             to go back by hand: put the rule files that were loaded before back in \(rules.path), check with \
             'ript rules diff \(rules.path)', then run 'ript apply \(rules.path)' (or remove all of ript's rules with 'ript rules flush')
             """,
-        report: { output.report($0, ruleset: ruleset) }, reportRollback: output.reportRollback
+        report: { output.report($0, ruleset: ruleset!) }, reportRollback: output.reportRollback
     ) { applier, checkpoint in
-        if checkpoint != nil { return try applier.apply(ruleset, request, checkpoint: &checkpoint!) }
-        return try applier.apply(ruleset, request)
+        guard let compiled = ruleset else {
+            let (compiled, done) = try applier.apply(families, apply: apply, clean: clean, during: compile)
+            ruleset = compiled
+            return done
+        }
+        let request = PlanRequest(apply: apply, clean: clean, scope: compiled.scope)
+        if checkpoint != nil { return try applier.apply(compiled, request, checkpoint: &checkpoint!) }
+        return try applier.apply(compiled, request)
     }
     try output.finish(done)
 }

@@ -54,6 +54,8 @@ struct KernelOptions: ParsableArguments {
         applier.wait = wait
         #if DEBUG
         applier.faults = injectedFaults()
+        // For the tests: how long the lock waits for the rule files (Applier.patience).
+        if let patience = getenv("RIPT_LOCK_PATIENCE").flatMap({ Double(String(cString: $0)) }) { applier.patience = patience }
         let kill = killAfterCommit(), run = runAfterCommit()
         applier.afterCommit = { table in
             kill(table)
@@ -62,10 +64,6 @@ struct KernelOptions: ParsableArguments {
         #endif
         return applier
     }
-}
-
-extension CompiledRuleset {
-    var scope: Scope { isFromSingleFile ? .file : .directory }
 }
 
 /// Runs a kernel stage, printing a failure to standard error.

@@ -21,9 +21,10 @@ struct Ript: ParsableCommand {
         _ = processStart  // a lazy global: start the clock now
         growHeapsInLargeSteps()
         do {
-            var command = try parseAsRoot()
+            var command = try Trace.phase("arguments") { try parseAsRoot() }
             try command.run()
             CompileCache.finishWriting()
+            Trace.note("done at \(Trace.sinceStart()) ms")
         } catch {
             CompileCache.finishWriting()
             // A usage error (an unknown option, a bad value, a failed

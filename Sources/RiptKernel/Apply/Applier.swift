@@ -7,10 +7,11 @@ import RiptCore
 /// table of each family (iptables filter, nat, then ip6tables filter, nat),
 /// and checks the result. One xtables lock covers both families.
 ///
-/// Entries are built before the xtables lock is taken (for the partitions
-/// compiled in this run; others on demand). Each table is read,
-/// planned and changed through one libiptc handle while the lock is held, so
-/// the plan is always made against what is being replaced. A table with
+/// An apply from the command line takes the xtables lock and reads every
+/// table while the rule files compile; it changes nothing before they have
+/// compiled. Each table is read, planned and changed through one libiptc
+/// handle while the lock is held, so the plan is always made against what
+/// is being replaced. A table with
 /// nothing to do gets no commit. A commit refused with EAGAIN (another
 /// writer got in between) is retried from a fresh read, with backoff, a
 /// bounded number of times. Each committed table is read again (on another
@@ -24,6 +25,11 @@ public struct Applier: Sendable {
     public var wait: Double = 5
     /// Commits tried per table before giving up on concurrent changes.
     public var attempts = 5
+    /// Seconds a thread that holds the xtables lock, and has read its
+    /// tables, waits for the rule files to compile (see
+    /// `apply(_:apply:clean:during:)`): about as long as reading a
+    /// 50,000-rule table takes, far less than parsing thousands of files.
+    public var patience = 0.05
     public var faults: IPTCFaults = .none
     /// Called after each table's commit, before the next table is touched
     /// and before the table is read back: the crash tests kill the process
@@ -153,54 +159,105 @@ public struct Applier: Sendable {
         try apply(ruleset, request, checkpointing: true) { checkpoint.record($0, $1) }
     }
 
+    /// Applies the rule files `compile` gives (on this thread) to `families`,
+    /// reading the kernel meanwhile: the xtables lock is taken and every
+    /// table read while they compile, and each family's thread plans and
+    /// commits its tables as soon as they are compiled. A thread that has
+    /// read its tables waits at most `patience` for the rule files; a
+    /// slower compile (a run without a usable compile cache) lets the lock
+    /// go, and the tables are read again once it is done. Nothing is
+    /// changed before the rule files compiled, and `compile`'s errors come
+    /// first: they are the user's to fix. Returns the compiled rule files
+    /// and what was done.
+    public func apply(
+        _ families: [Family], apply: Bool, clean: Bool, during compile: () throws -> CompiledRuleset
+    ) throws -> (ruleset: CompiledRuleset, done: Plan) {
+        let tables = PlanRequest.tableOrder(apply: apply, families)
+        let rules = Later<Prepared<any Error>?>()
+        let early = Later(inBackground: {
+            Result { () throws in try self.commit(tables: tables, rules: rules, recording: false, opened: { _, _ in }) }
+        })
+        let ruleset: CompiledRuleset
+        do {
+            ruleset = try compile()
+        } catch {
+            // The reading thread lets the lock go as soon as it sees this,
+            // having changed nothing; the error is not kept waiting for it.
+            rules.fulfil(nil)
+            throw error
+        }
+        let request = PlanRequest(apply: apply, clean: clean, scope: ruleset.scope)
+        let prepared = prepare(ruleset, request, checkpointing: false)
+        rules.fulfil(prepared)
+        var committed = early.value
+        if case .success(nil) = committed {
+            Trace.note("the rule files took longer to compile than the lock is held for them: reading the tables again")
+            committed = Result { () throws in try commit(tables: tables, rules: Later(value: prepared), recording: false, opened: { _, _ in }) }
+        }
+        return (ruleset, try finish(committed.map { $0! }, ruleset: ruleset, prepared: prepared))
+    }
+
     /// `opened` is given each table's handle as read under the lock, before
     /// anything changes; `checkpointing` refuses raw lines.
     private func apply(
         _ ruleset: CompiledRuleset, _ request: PlanRequest, checkpointing: Bool, opened: (FamilyTable, IPTCTable) -> Void
     ) throws(ApplyError) -> Plan {
-        // The entries this apply is expected to add, built before the lock is
-        // taken: every rule of the partitions compiled in this run (all of
-        // them without a compile cache; only the changed ones with it). An
-        // entry needed beyond those (say, after someone flushed a chain) is
-        // built when needed.
+        let prepared = prepare(ruleset, request, checkpointing: checkpointing)
+        let committed = Result { () throws in
+            try commit(tables: request.tableOrder(ruleset.families), rules: Later(value: prepared), recording: checkpointing, opened: opened)!
+        }
+        return try finish(committed, ruleset: ruleset, prepared: prepared)
+    }
+
+    /// What an apply takes from the compiled rule files: the entries it
+    /// adds, built before the xtables lock is needed (for the partitions
+    /// compiled in this run: all of them without a compile cache, only the
+    /// changed ones with it; an entry needed beyond those, say after
+    /// someone flushed a chain, is built when needed); what ript's chains
+    /// hold when nobody touched them (encoded in the background), to
+    /// compare the kernel's with instead of decoding every rule; and how to
+    /// plan, with what the plans need of the rule files worked out once for
+    /// the plan, any re-plan after another writer, and the check.
+    private func prepare(_ ruleset: CompiledRuleset, _ request: PlanRequest, checkpointing: Bool) -> Prepared<any Error> {
+        let expected = ExpectedChains(ruleset)
         var entries: [Rule: [UInt8]] = [:]
-        let expected = ruleset.partitions.filter { ruleset.recompiled?.contains($0.partition) ?? true }
+        let recompiled = ruleset.partitions.filter { ruleset.recompiled?.contains($0.partition) ?? true }
         let hooks = ruleset.families.flatMap(Bootstrap.hooks)
-        entries.reserveCapacity(expected.reduce(hooks.count) { $0 + $1.pointers.count + $1.chains.reduce(0) { $0 + $1.rules.count } })
-        Trace.phase("entries before the lock") {
-            for chainSet in expected {
+        entries.reserveCapacity(recompiled.reduce(hooks.count) { $0 + $1.pointers.count + $1.chains.reduce(0) { $0 + $1.rules.count } })
+        Trace.phase("entries of the changed partitions") {
+            for chainSet in recompiled {
                 for rule in chainSet.chains.flatMap(\.rules) + chainSet.pointers.map(\.rule) where entries[rule] == nil {
                     entries[rule] = IPTCTable.entry(for: rule)
                 }
             }
             for hook in hooks { entries[Bootstrap.jump(hook)] = IPTCTable.entry(for: Bootstrap.jump(hook)) }
         }
-        // And what ript's chains hold when nobody touched them, to compare
-        // the kernel's with instead of decoding every rule.
-        let expectedChains = ExpectedChains(ruleset)
-
-        // What the plans need of the rule files, worked out once for the
-        // plan, any re-plan after another writer, and the check.
-        let context = Planner.Context(ruleset, request: request)
-        do {
-            let all = { (kernel: [FamilyTable: KernelTable]) throws(any Error) -> Plan in
-                let plan = Planner.plan(context, kernel: kernel)
-                // New raw lines can only go in through iptables-restore.
-                guard plan.raw.isEmpty else {
-                    if checkpointing { throw ApplyError.rawLinesCannotRollBack(plan.raw.map(\.id)) }
-                    throw NeedsRestore(plan: plan)
-                }
-                return plan
+        let context = Trace.phase("plan context") { Planner.Context(ruleset, request: request) }
+        let all = { @Sendable (kernel: [FamilyTable: KernelTable]) throws(any Error) -> Plan in
+            let plan = Planner.plan(context, kernel: kernel)
+            // New raw lines can only go in through iptables-restore.
+            guard plan.raw.isEmpty else {
+                if checkpointing { throw ApplyError.rawLinesCannotRollBack(plan.raw.map(\.id)) }
+                throw NeedsRestore(plan: plan)
             }
-            let apart: TablePlanner? =
-                context.plansTablesApart ? { @Sendable table in Planner.plan(table: table, context: context) } : nil
-            let planning = Planning(all: all, remaining: { Planner.plan(context, kernel: $0) }, table: apart)
-            let (done, findings) = try commit(
-                tables: request.tableOrder(ruleset.families), entries: entries, expected: expectedChains, recording: checkpointing, opened: opened,
-                planning: planning)
+            return plan
+        }
+        let apart: TablePlanner? = context.plansTablesApart ? { @Sendable table in Planner.plan(table: table, context: context) } : nil
+        return Prepared(
+            entries: entries, expected: expected, context: context,
+            planning: Planning(all: all, remaining: { Planner.plan(context, kernel: $0) }, table: apart))
+    }
+
+    /// What `commit` gave, with plans that have new raw lines applied
+    /// through iptables-restore.
+    private func finish(
+        _ committed: Result<(done: [TablePlan], findings: [String]), any Error>, ruleset: CompiledRuleset, prepared: Prepared<any Error>
+    ) throws(ApplyError) -> Plan {
+        do {
+            let (done, findings) = try committed.get()
             return Plan(tables: done, findings: findings, raw: [])
         } catch let needsRestore as NeedsRestore {
-            return try applyThroughRestore(needsRestore.plan, ruleset: ruleset, context: context, expected: expectedChains)
+            return try applyThroughRestore(needsRestore.plan, ruleset: ruleset, context: prepared.context!, expected: prepared.expected)
         } catch let error as ApplyError {
             throw error
         } catch {
@@ -244,9 +301,10 @@ public struct Applier: Sendable {
     }
 
     private func flush(_ families: [Family], checkpointing: Bool, opened: (FamilyTable, IPTCTable) -> Void) throws(ApplyError) -> Plan {
+        let planning = Planning<Never>(all: { kernel in Planner.flush(kernel: kernel) }, remaining: { kernel in Planner.flush(kernel: kernel) }, table: nil)
+        let rules = Later<Prepared<Never>?>(value: Prepared(entries: [:], expected: .none, context: nil, planning: planning))
         do {
-            let planning = Planning<Never>(all: { kernel in Planner.flush(kernel: kernel) }, remaining: { kernel in Planner.flush(kernel: kernel) }, table: nil)
-            let (done, _) = try commit(tables: FamilyTable.tables([.nat, .filter], of: families), entries: [:], expected: .none, recording: checkpointing, opened: opened, planning: planning)
+            let (done, _) = try commit(tables: FamilyTable.tables([.nat, .filter], of: families), rules: rules, recording: checkpointing, opened: opened)!
             return Plan(tables: done, findings: [], raw: [])
         } catch let error as ApplyError {
             throw error
@@ -255,13 +313,22 @@ public struct Applier: Sendable {
         }
     }
 
+    /// What an apply takes from the compiled rule files (see `prepare`).
+    fileprivate struct Prepared<Failure: Error>: Sendable {
+        let entries: [Rule: [UInt8]]
+        let expected: ExpectedChains
+        /// What the plans need of the rule files; none for a flush.
+        let context: Planner.Context?
+        let planning: Planning<Failure>
+    }
+
     /// How `commit` plans its tables and checks them once committed.
-    private struct Planning<Failure: Error> {
+    fileprivate struct Planning<Failure: Error>: Sendable {
         /// Every table at once, from what was read under the lock (and
         /// again after another writer got in).
-        let all: ([FamilyTable: KernelTable]) throws(Failure) -> Plan
+        let all: @Sendable ([FamilyTable: KernelTable]) throws(Failure) -> Plan
         /// What is left to do once committed, every table at once.
-        let remaining: ([FamilyTable: KernelTable]) -> Plan
+        let remaining: @Sendable ([FamilyTable: KernelTable]) -> Plan
         /// One table alone, when tables can be planned apart (see
         /// `Planner.Context.plansTablesApart`) and nothing is recorded
         /// before changing them: each family then plans its tables as soon
@@ -271,18 +338,19 @@ public struct Applier: Sendable {
     }
 
     /// One table's plan, and what was found in it, from that table alone.
-    private typealias TablePlanner = @Sendable (KernelTable) -> (plan: TablePlan, findings: [String])
+    fileprivate typealias TablePlanner = @Sendable (KernelTable) -> (plan: TablePlan, findings: [String])
 
     /// Under the lock: each table is read once through the handle that then
     /// changes and commits it (a fresh read only to retry after EAGAIN); a
     /// table with nothing to do gets no commit. Each committed table is read
     /// again, and nothing may be left to do in it. When `recording`,
     /// `opened` sees every handle as read, before it is changed. Returns
-    /// what was done, and what the first plan found.
+    /// what was done, and what the first plan found; nil, with nothing
+    /// changed, when `rules` did not come in time (see `awaitRules`) or the
+    /// rule files failed.
     private func commit<Failure: Error>(
-        tables: [FamilyTable], entries: [Rule: [UInt8]], expected: ExpectedChains,
-        recording: Bool, opened: (FamilyTable, IPTCTable) -> Void, planning: Planning<Failure>
-    ) throws -> (done: [TablePlan], findings: [String]) {
+        tables: [FamilyTable], rules: Later<Prepared<Failure>?>, recording: Bool, opened: (FamilyTable, IPTCTable) -> Void
+    ) throws -> (done: [TablePlan], findings: [String])? {
         let lock: XtablesLock
         do {
             lock = try Trace.phase("lock") { () throws(LockError) in try XtablesLock(path: lockPath, wait: wait) }
@@ -299,39 +367,36 @@ public struct Applier: Sendable {
             handles[table] = handle
             kernel[table] = state
         }
-        /// Reads a table again, after EAGAIN.
-        func load(_ table: FamilyTable) throws(ApplyError) {
-            let (handle, state) = try open(table, expected: expected)
-            keep(table, handle, state)
-        }
 
         // Each family's tables are read, and then changed, on a thread of
         // their own: libip4tc and libip6tc share no state, each is used by
         // one thread at a time, and the kernel locks each family's tables
         // apart. Within a family the order stays (filter before nat when
-        // adding). Tables planned apart are planned and changed by their
-        // family's thread as soon as it has read them; otherwise this thread
-        // plans every table first. A family that meets another writer
-        // (EAGAIN) stops there, and this thread carries it on below,
-        // re-reading and re-planning as often as it takes.
+        // adding). Tables are fetched before the rule files are needed (they
+        // may still be compiling), and decoded once they are in. Tables
+        // planned apart are planned and changed by their family's thread as
+        // soon as it has read them; otherwise this thread plans every table
+        // first. A family that meets another writer (EAGAIN) stops there,
+        // and this thread carries it on below, re-reading and re-planning as
+        // often as it takes.
         /// Table plans in commit order.
         func inCommitOrder(_ plans: [TablePlan]) -> [TablePlan] {
             plans.sorted { tables.firstIndex(of: $0.key)! < tables.firstIndex(of: $1.key)! }
         }
         let groups = Family.allCases.map { family in tables.filter { $0.family == family } }.filter { !$0.isEmpty }
-        let apart = recording ? nil : planning.table
-        var runs = eachFamily(groups) { (group: [FamilyTable]) -> Handed<FamilyRun> in
-            var run = FamilyRun()
+        var runs = eachFamily(groups) { (group: [FamilyTable]) -> Handed<FamilyRun<Failure>> in
+            var run = FamilyRun<Failure>()
+            var fetched: [(FamilyTable, IPTCTable)] = []
             do throws(ApplyError) {
-                for table in group {
-                    let (handle, state) = try open(table, expected: expected)
-                    run.read.append((table, handle, state))
-                }
+                for table in group { fetched.append((table, try open(table))) }
             } catch {
                 run.readFailure = error
                 return Handed(run)
             }
-            guard let apart else { return Handed(run) }
+            guard let prepared = awaitRules(rules) else { return Handed(run) }
+            run.prepared = prepared
+            for (table, handle) in fetched { run.read.append((table, handle, decode(table, handle, expected: prepared.expected))) }
+            guard !recording, let apart = prepared.planning.table else { return Handed(run) }
             var plans: [FamilyTable: TablePlan] = [:]
             for (table, _, state) in run.read {
                 let (plan, findings) = Trace.phase("plan \(table)") { apart(state) }
@@ -340,12 +405,23 @@ public struct Applier: Sendable {
                 run.findings += findings
             }
             let handles = Dictionary(uniqueKeysWithValues: run.read.map { ($0.0, $0.1) })
-            changeTables(group, &run, operations: { plans[$0]?.operations ?? [] }, handles: handles, entries: entries, expected: expected, check: apart)
+            changeTables(
+                group, &run, operations: { plans[$0]?.operations ?? [] }, handles: handles, entries: prepared.entries, expected: prepared.expected,
+                check: apart)
             return Handed(run)
         }
         for run in runs {
             if let error = run.readFailure { throw error }
             for (table, handle, state) in run.read { keep(table, handle, state) }
+        }
+        // Every family waited for the same rules: all have them, or none.
+        guard let prepared = runs.first?.prepared else { return nil }
+        let (entries, expected, planning) = (prepared.entries, prepared.expected, prepared.planning)
+        let apart = recording ? nil : planning.table
+        /// Reads a table again, after EAGAIN.
+        func load(_ table: FamilyTable) throws(ApplyError) {
+            let handle = try open(table)
+            keep(table, handle, decode(table, handle, expected: expected))
         }
         var plan: Plan
         if apart != nil {
@@ -355,8 +431,8 @@ public struct Applier: Sendable {
             // One plan for every table from what was read under the lock.
             plan = try Trace.phase("plan") { () throws(Failure) in try planning.all(kernel) }
             let firstPlan = plan, shared = Handed(handles)
-            runs = eachFamily(groups) { (group: [FamilyTable]) -> Handed<FamilyRun> in
-                var run = FamilyRun()
+            runs = eachFamily(groups) { (group: [FamilyTable]) -> Handed<FamilyRun<Failure>> in
+                var run = FamilyRun<Failure>()
                 changeTables(group, &run, operations: firstPlan.operations(on:), handles: shared.value, entries: entries, expected: expected, check: nil)
                 return Handed(run)
             }
@@ -439,8 +515,8 @@ public struct Applier: Sendable {
     /// this thread; stops at the first that another writer changed
     /// (EAGAIN) or that fails. Each committed table is read back on
     /// another thread, and checked there with `check` when given.
-    private func changeTables(
-        _ group: [FamilyTable], _ run: inout FamilyRun, operations: (FamilyTable) -> [Operation], handles: [FamilyTable: IPTCTable],
+    private func changeTables<Failure>(
+        _ group: [FamilyTable], _ run: inout FamilyRun<Failure>, operations: (FamilyTable) -> [Operation], handles: [FamilyTable: IPTCTable],
         entries: [Rule: [UInt8]], expected: ExpectedChains, check: TablePlanner?
     ) {
         for table in group {
@@ -481,19 +557,35 @@ public struct Applier: Sendable {
         })
     }
 
-    private func open(_ key: FamilyTable, expected: ExpectedChains) throws(ApplyError) -> (IPTCTable, KernelTable) {
-        let table = key.table
+    /// A table's handle, as libiptc reads it.
+    private func open(_ key: FamilyTable) throws(ApplyError) -> IPTCTable {
         do {
-            let handle = try Trace.phase("init \(key)") { () throws(IPTCError) in try IPTCTable(key.family, table.rawValue, faults: faults) }
-            let state = Trace.phase("decode \(key)") { KernelTable(reading: handle, table: table, protocols: protocols, expected: expected) }
-            state.traceVerification()
-            #if DEBUG
-            if checkReaders { Self.expectAgreement(state, KernelTable(reading: handle, table: table, protocols: protocols)) }
-            #endif
-            return (handle, state)
+            return try Trace.phase("init \(key)") { () throws(IPTCError) in try IPTCTable(key.family, key.table.rawValue, faults: faults) }
         } catch {
             throw .kernel(error, table: key)
         }
+    }
+
+    /// What a handle holds; chains found to be as `expected` are not decoded.
+    private func decode(_ key: FamilyTable, _ handle: IPTCTable, expected: ExpectedChains) -> KernelTable {
+        let state = Trace.phase("decode \(key)") { KernelTable(reading: handle, table: key.table, protocols: protocols, expected: expected) }
+        state.traceVerification()
+        #if DEBUG
+        if checkReaders { Self.expectAgreement(state, KernelTable(reading: handle, table: key.table, protocols: protocols)) }
+        #endif
+        return state
+    }
+
+    /// The compiled rule files, for a family's thread that has read its
+    /// tables under the lock: waited for at most `patience` seconds, then
+    /// given up on, so a slow compile does not keep the xtables lock from
+    /// other programs. Giving up is decided once, for every thread alike
+    /// (`Later` takes the first value handed over): nil, and nothing is
+    /// changed. Also nil when the rule files failed.
+    private func awaitRules<Failure>(_ rules: Later<Prepared<Failure>?>) -> Prepared<Failure>? {
+        if let prepared = Trace.phase("wait for the rule files", { rules.value(within: patience) }) { return prepared }
+        rules.fulfil(nil)
+        return rules.value
     }
 
     private func perform(_ operation: Operation, on handle: IPTCTable, entries: [Rule: [UInt8]]) throws(IPTCError) {
@@ -522,9 +614,11 @@ struct Handed<Value>: @unchecked Sendable {
 /// What one family's thread did: the tables it read, what it planned
 /// (tables planned apart), its commits and their read-backs, and where it
 /// stopped: at a table another writer changed (EAGAIN), or at a failure.
-private struct FamilyRun {
+private struct FamilyRun<Failure: Error> {
     var read: [(FamilyTable, IPTCTable, KernelTable)] = []
     var readFailure: ApplyError?
+    /// The rule files, as waited for after reading.
+    var prepared: Applier.Prepared<Failure>?
     var plans: [TablePlan] = []
     var findings: [String] = []
     var done: [TablePlan] = []

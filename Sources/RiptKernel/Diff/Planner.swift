@@ -69,8 +69,17 @@ public struct PlanRequest: Sendable {
     /// first (the accepts before the rewrites that need them), removals nat
     /// first (the rewrites before the accepts they needed).
     func tableOrder(_ families: [Family]) -> [FamilyTable] {
+        Self.tableOrder(apply: apply, families)
+    }
+
+    static func tableOrder(apply: Bool, _ families: [Family]) -> [FamilyTable] {
         FamilyTable.tables(apply ? [.filter, .nat] : [.nat, .filter], of: families)
     }
+}
+
+extension CompiledRuleset {
+    /// The partitions PATH speaks for: every one when it is a directory.
+    public var scope: Scope { isFromSingleFile ? .file : .directory }
 }
 
 /// Stage 5, diff: compiled chain sets against the kernel's tables.
