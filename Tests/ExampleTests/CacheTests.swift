@@ -48,6 +48,14 @@ import Testing
         let changed = try output(arguments, cache: cache)
         #expect(changed.standardOutput != warm.standardOutput)
         #expect(changed.standardOutput == (try output(arguments + ["--no-cache"], cache: cache)).standardOutput)
+        // The unchanged files' entries are written back as they were read:
+        // byte for byte the cache a cold run writes, and it serves a warm run.
+        let cacheFile = URL(fileURLWithPath: cache + "/" + files[0])
+        let rewritten = try Data(contentsOf: cacheFile)
+        try FileManager.default.removeItem(atPath: cache)
+        #expect(try output(arguments, cache: cache).standardOutput == changed.standardOutput)
+        #expect(try Data(contentsOf: cacheFile) == rewritten)
+        #expect(try output(arguments, cache: cache).standardOutput == changed.standardOutput)
         try text.replacingOccurrences(of: "Ports(873)", with: "Ports(0)").write(to: file, atomically: true, encoding: .utf8)
         let broken = try output(arguments, cache: cache)
         #expect(broken.status == 2 && broken.standardError.contains("port 0 is outside 1–65535"))

@@ -46,6 +46,21 @@ public struct CompileCache: Sendable {
         public let stamp: FileStamp
         public let digest: [UInt8]
         public let chainSet: ChainSet
+        /// The entry as read from the cache (its path, stamp, digest and
+        /// chain set), written back as it is: a one-file change rewrites
+        /// one entry, not 50,000 rules (29 ms of a core, RIPT_TRACE).
+        let stored: ArraySlice<UInt8>?
+
+        public init(stamp: FileStamp, digest: [UInt8], chainSet: ChainSet) {
+            self.init(stamp: stamp, digest: digest, chainSet: chainSet, stored: nil)
+        }
+
+        init(stamp: FileStamp, digest: [UInt8], chainSet: ChainSet, stored: ArraySlice<UInt8>?) {
+            self.stamp = stamp
+            self.digest = digest
+            self.chainSet = chainSet
+            self.stored = stored
+        }
     }
 
     /// The cached entries for PATH by rule file path, and when the cache was
@@ -152,6 +167,11 @@ private struct CacheWriter {
         u32(entries.count)
         for (path, entry) in entries {
             // Each entry's length first, so a reader can parse them on every core.
+            if let stored = entry.stored {
+                u32(stored.count)
+                bytes += stored
+                continue
+            }
             let lengthAt = bytes.count
             u32(0)
             string(path)
@@ -294,8 +314,8 @@ private struct CacheReader {
         guard offset == end else { throw Malformed() }
         let parsed = ranges.concurrentMap { range -> (String, CompileCache.Entry)? in
             var reader = CacheReader(bytes, range)
-            guard let entry = try? reader.entry(), reader.offset == reader.end else { return nil }
-            return entry
+            guard let (path, entry) = try? reader.entry(), reader.offset == reader.end else { return nil }
+            return (path, CompileCache.Entry(stamp: entry.stamp, digest: entry.digest, chainSet: entry.chainSet, stored: bytes[range]))
         }
         guard intact.value else { throw Malformed() }
         var entries: [String: CompileCache.Entry] = [:]
