@@ -128,16 +128,17 @@ package final class Later<Value: Sendable>: Sendable {
 
     /// The value if it is handed over within `seconds`, else nil.
     package func value(within seconds: Double) -> Value? {
-        if let value = result.withLock({ $0 }) { return value }
-        guard done.wait(timeout: .now() + seconds) == .success else { return nil }
-        done.signal()  // for any other waiter
-        return result.withLock { $0! }
+        value(before: .now() + seconds)
     }
 
     /// Waits for the value (once; later calls return at once).
     package var value: Value {
+        value(before: .distantFuture)!
+    }
+
+    private func value(before deadline: DispatchTime) -> Value? {
         if let value = result.withLock({ $0 }) { return value }
-        done.wait()
+        guard done.wait(timeout: deadline) == .success else { return nil }
         done.signal()  // for any other waiter
         return result.withLock { $0! }
     }

@@ -383,6 +383,8 @@ public struct Applier: Sendable {
         func inCommitOrder(_ plans: [TablePlan]) -> [TablePlan] {
             plans.sorted { tables.firstIndex(of: $0.key)! < tables.firstIndex(of: $1.key)! }
         }
+        /// Each table planned alone by its family's thread, unless recording.
+        @Sendable func tablePlanner(_ prepared: Prepared<Failure>) -> TablePlanner? { recording ? nil : prepared.planning.table }
         let groups = Family.allCases.map { family in tables.filter { $0.family == family } }.filter { !$0.isEmpty }
         var runs = eachFamily(groups) { (group: [FamilyTable]) -> Handed<FamilyRun<Failure>> in
             var run = FamilyRun<Failure>()
@@ -396,7 +398,7 @@ public struct Applier: Sendable {
             guard let prepared = awaitRules(rules) else { return Handed(run) }
             run.prepared = prepared
             for (table, handle) in fetched { run.read.append((table, handle, decode(table, handle, expected: prepared.expected))) }
-            guard !recording, let apart = prepared.planning.table else { return Handed(run) }
+            guard let apart = tablePlanner(prepared) else { return Handed(run) }
             var plans: [FamilyTable: TablePlan] = [:]
             for (table, _, state) in run.read {
                 let (plan, findings) = Trace.phase("plan \(table)") { apart(state) }
@@ -417,7 +419,7 @@ public struct Applier: Sendable {
         // Every family waited for the same rules: all have them, or none.
         guard let prepared = runs.first?.prepared else { return nil }
         let (entries, expected, planning) = (prepared.entries, prepared.expected, prepared.planning)
-        let apart = recording ? nil : planning.table
+        let apart = tablePlanner(prepared)
         /// Reads a table again, after EAGAIN.
         func load(_ table: FamilyTable) throws(ApplyError) {
             let handle = try open(table)
