@@ -1,5 +1,5 @@
-/// Renders chain sets as JSON, schema `ript.chainsets` version 2 (README.md,
-/// "JSON output"). Addresses are always CIDR; absent matches are absent keys;
+/// Renders chain sets as JSON, schema `ript.chainsets` version 2
+/// (`schema/ript.schema.json`). Addresses are always CIDR; absent matches are absent keys;
 /// every chain, hook and pointer names its family (`ipv4`, `ipv6`).
 public enum JSONRenderer {
     public static let schema = "ript.chainsets"
