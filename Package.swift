@@ -48,7 +48,7 @@ let package = Package(
         ),
         // A numbered UDP stream for the zero-downtime tests (Tests/ExampleTests/ReliabilityTests.swift).
         .executableTarget(name: "ript-traffic", path: "Tests/Traffic"),
-        .testTarget(name: "RiptCoreTests", dependencies: ["RiptCore", "RiptDSL"]),
+        .testTarget(name: "RiptCoreTests", dependencies: ["RiptCore", "RiptDSL", .product(name: "SwiftParser", package: "swift-syntax")]),
         .testTarget(name: "RiptKernelTests", dependencies: ["RiptKernel", "RiptCore", "CIPTables"]),
         // Depends on the executable so `swift test` builds the `ript` the golden tests run.
         .testTarget(name: "ExampleTests", dependencies: ["RiptCore", "RiptDSL", "RiptKernel", "ript", "ript-traffic"]),
