@@ -17,7 +17,6 @@ struct Ript: ParsableCommand {
     /// ArgumentParser's main, waiting for compile cache writes (made in the
     /// background while the command works) before the process exits.
     static func main() {
-        useHugePagesForMalloc()  // first: it may start the process again
         _ = processStart  // a lazy global: start the clock now
         growHeapsInLargeSteps()
         do {
