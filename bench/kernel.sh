@@ -12,6 +12,7 @@
 #   in sync       ript rules diff (no-op)     vs one iptables-legacy-save and one ip6tables-legacy-save
 #
 # RULES (default 50000) rules from bench/make-rules.py; medians of RUNS runs.
+# ript runs as dist/ript.service runs it, with GLIBC_TUNABLES=glibc.malloc.hugetlb=1.
 # ript is the binary the .deb installs (dist/build-static.sh); BINARY=release
 # measures the ordinary `swift build -c release` one.
 # DUAL=1: a dual-stack set, RULES/2 rules in each family (RULES=50000 DUAL=1
@@ -40,6 +41,8 @@ fi
 
 RIPT=.build/release/ript
 [ "${BINARY:-static}" = static ] && RIPT="$OUT/ript"
+# ript as dist/ript.service runs it: glibc's malloc on transparent huge pages.
+ript() { GLIBC_TUNABLES=glibc.malloc.hugetlb=1 "$RIPT" "$@"; }
 RULE_DIR="$OUT/$SET"
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
@@ -60,8 +63,8 @@ save_both() { iptables-legacy-save; ip6tables-legacy-save; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 
 for tool in iptables-legacy ip6tables-legacy; do $tool -t filter -S > /dev/null; $tool -t nat -S > /dev/null; done
-$RIPT rules generate --format restore --family 4 "$WORK/rules" > "$WORK/full.restore"
-$RIPT rules generate --format restore --family 6 "$WORK/rules" > "$WORK/full6.restore"
+ript rules generate --format restore --family 4 "$WORK/rules" > "$WORK/full.restore"
+ript rules generate --format restore --family 6 "$WORK/rules" > "$WORK/full6.restore"
 
 # First load, ript and the restores taking turns (this machine's speed
 # drifts; alternating keeps the drift out of the ratio).
@@ -69,7 +72,7 @@ restore_loads=()
 ript_loads=()
 for _ in $(seq "$RUNS"); do
     empty; restore_loads+=("$(ms restore_both "$WORK/full.restore" "$WORK/full6.restore")")
-    empty; ript_loads+=("$(ms $RIPT rules apply "$WORK/rules")")
+    empty; ript_loads+=("$(ms ript rules apply "$WORK/rules")")
 done
 restore_load=$(printf '%s\n' "${restore_loads[@]}" | median)
 ript_load=$(printf '%s\n' "${ript_loads[@]}" | median)
@@ -80,12 +83,12 @@ loaded6=$(ip6tables-legacy-save | grep -c '^-A' || true)
 ript_diffs=()
 saves=()
 for _ in $(seq "$RUNS"); do
-    ript_diffs+=("$(ms $RIPT rules diff "$WORK/rules")")
+    ript_diffs+=("$(ms ript rules diff "$WORK/rules")")
     saves+=("$(ms save_both)")
 done
 ript_diff=$(printf '%s\n' "${ript_diffs[@]}" | median)
 save=$(printf '%s\n' "${saves[@]}" | median)
-[ -z "$($RIPT rules diff "$WORK/rules")" ]
+[ -z "$(ript rules diff "$WORK/rules")" ]
 
 # One partition changed: alternately applied by ript and by restoring the
 # same delta, each followed by an untimed clean.
@@ -98,14 +101,14 @@ for i in $(seq $((RUNS * 2))); do
     sed -i "s/Ports([0-9]*); From(\"db\"/Ports($port); From(\"db\"/" "$CHANGED"
     port=$((port + 1))
     if [ $((i % 2)) = 1 ]; then
-        ript_change+=("$(ms $RIPT rules apply "$WORK/rules")")
+        ript_change+=("$(ms ript rules apply "$WORK/rules")")
     else
-        $RIPT rules diff --format restore --family 4 "$WORK/rules" > "$WORK/delta.restore"
-        $RIPT rules diff --format restore --family 6 "$WORK/rules" > "$WORK/delta6.restore"
+        ript rules diff --format restore --family 4 "$WORK/rules" > "$WORK/delta.restore"
+        ript rules diff --format restore --family 6 "$WORK/rules" > "$WORK/delta6.restore"
         restore_change+=("$(ms restore_both "$WORK/delta.restore" "$WORK/delta6.restore")")
     fi
-    [ -z "$($RIPT rules diff "$WORK/rules")" ]
-    $RIPT clean apply "$WORK/rules" > /dev/null
+    [ -z "$(ript rules diff "$WORK/rules")" ]
+    ript clean apply "$WORK/rules" > /dev/null
     # One init+commit of each table that changes, each in a process of its
     # own as ript's are (a warm loop in one process reuses the 7 MB blob's
     # pages): the partition's new chains are made in filter and nat of each

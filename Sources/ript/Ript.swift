@@ -10,14 +10,37 @@ struct Ript: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ript",
         abstract: "Compile partitions of firewall rules to iptables chains and change the kernel incrementally, without flushing.",
+        discussion: environment,
         version: "0.1.0",
         subcommands: [Rules.self, Clean.self, Apply.self, Confirm.self]
     )
 
+    /// The environment variables ript reads, for --help and ript(1)
+    /// (generated from this: man/generate.sh). ASCII only, as all help text;
+    /// each entry starts its line with a blank, which makes the manual break
+    /// the line there (an empty line would be a warning).
+    static let environment = """
+        ENVIRONMENT
+         RIPT_CACHE_DIR: the directory of the compile cache (see --no-cache). Unset or empty: /var/cache/ript \
+        for root, else $XDG_CACHE_HOME/ript or ~/.cache/ript. Only the last component is made when missing, and \
+        a directory another user owns or could write is not used. The systemd unit sets /var/cache/ript.
+         RIPT_RUN_DIR: where a --confirm change waits and 'ript confirm' finds it (confirm.lock, confirm.pid, \
+        confirm.sock). Unset or empty: /run/ript. Made when missing; it must be owned by the user running ript, \
+        writable by no one else, and short enough for a socket's path.
+         XTABLES_LOCKFILE: the lock every iptables program takes before it changes a table, which ript holds \
+        from its first read of the kernel to its last commit (see --wait). Unset or empty: /run/xtables.lock.
+         RIPT_TRACE: 1 prints on standard error how long each phase took, and when it ended since ript started.
+         NO_COLOR: set and not empty, turns automatic colour off (--color auto), as does TERM unset, empty or dumb.
+         GLIBC_TUNABLES: glibc.malloc.hugetlb=1 makes malloc ask for transparent huge pages where the kernel \
+        offers them (/sys/kernel/mm/transparent_hugepage/enabled is always or madvise). A large change needs a \
+        tenth of the page faults: a one-partition change of a 50,000-rule set, 24,000 -> 2,600, 195 -> 160 ms. \
+        glibc reads it only when a process starts, so it is set by whoever starts ript: the systemd unit does. \
+        ript grows malloc's heaps 64 MB at a time, unless glibc.malloc.top_pad here (or MALLOC_TOP_PAD_) says otherwise.
+        """
+
     /// ArgumentParser's main, waiting for compile cache writes (made in the
     /// background while the command works) before the process exits.
     static func main() {
-        useHugePagesForMalloc()  // first: it may start the process again
         _ = processStart  // a lazy global: start the clock now
         growHeapsInLargeSteps()
         do {

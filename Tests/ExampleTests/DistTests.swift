@@ -118,6 +118,20 @@ struct SystemdUnit {
         }
     }
 
+    @Test("the unit, and bench/kernel.sh for every ript it measures, set GLIBC_TUNABLES=glibc.malloc.hugetlb=1: malloc's huge pages are the operator's setting, not something ript does to itself")
+    func unitAndBenchAskForHugePages() throws {
+        let setting = "GLIBC_TUNABLES=glibc.malloc.hugetlb=1"
+        #expect(try SystemdUnit().values("Service", "Environment").contains(setting))
+        let bench = try String(contentsOf: packageRoot.appendingPathComponent("bench/kernel.sh"), encoding: .utf8)
+        let lines = bench.split(separator: "\n").map(String.init)
+        // The bench runs ript through one shell function that sets the tunable, and never $RIPT directly.
+        let function = "ript() { \(setting) \"$RIPT\" \"$@\"; }"
+        #expect(lines.contains(function), "bench/kernel.sh should define \(function)")
+        let direct = lines.filter { $0 != function && !$0.hasPrefix("#") && ($0.contains("$RIPT ") || $0.contains("\"$RIPT\"")) }
+        #expect(direct.isEmpty, "bench/kernel.sh runs ript without the unit's tunable: \(direct)")
+        #expect(lines.contains { $0.contains("ms ript rules apply") })
+    }
+
     @Test("the unit's ExecStart, with only its capabilities, applies the examples in a fresh namespace (unshare -n) exactly as 'ript rules apply' does; ExecReload applies an edit, stale chains removed",
           .disabled(if: kernelTestsSkipped, "RIPT_SKIP_KERNEL_TESTS=1"))
     func execStartAppliesGoodRules() throws {

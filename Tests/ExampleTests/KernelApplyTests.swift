@@ -476,8 +476,9 @@ struct KernelApplyTests {
             """, "\(result.standardOutput)")
     }
 
-    @Test("ript starts itself again once, with glibc's malloc on transparent huge pages, when the kernel offers them; the programs it runs get the caller's environment; a GLIBC_TUNABLES that sets malloc's hugetlb is left alone (unshare -n)")
-    func hugePagesForMalloc() throws {
+    @Test("ript runs as the process it was started as, never starting itself again: named ript, with GLIBC_TUNABLES as its caller gave it (to ript and to the programs it runs, no RIPT_RESTARTED_FOR_HUGE_PAGES); with the unit's GLIBC_TUNABLES, malloc gets transparent huge pages where the kernel offers them; started through the dynamic loader, it runs as itself (unshare -n)")
+    func runsAsStarted() throws {
+        let unitTunables = try #require(SystemdUnit().values("Service", "Environment").first { $0.hasPrefix("GLIBC_TUNABLES=") })
         // Right after a commit, from a program ript runs: what ript's process
         // started with, what ript's own children get, and whether its memory has huge pages.
         let result = try namespaceScript("""
@@ -490,32 +491,40 @@ struct KernelApplyTests {
             env | grep -E '^(GLIBC_TUNABLES|RIPT_RESTARTED_FOR_HUGE_PAGES)=' | sort > "$OUT.children" || true
             awk '/AnonHugePages/ { print ($2 > 0 ? "huge pages" : "no huge pages") }' /proc/$ript/smaps_rollup > "$OUT.huge"
             EOF
+            OUT="$WORK/unit" \(unitTunables) RIPT_AFTER_COMMIT_RUN="iptables filter=sh $WORK/look" $RIPT rules apply "$WORK/rules" > /dev/null
+            $RIPT rules flush > /dev/null
             OUT="$WORK/default" RIPT_AFTER_COMMIT_RUN="iptables filter=sh $WORK/look" $RIPT rules apply "$WORK/rules" > /dev/null
             $RIPT rules flush > /dev/null
-            OUT="$WORK/theirs" GLIBC_TUNABLES=glibc.malloc.hugetlb=0 RIPT_AFTER_COMMIT_RUN="iptables filter=sh $WORK/look" $RIPT rules apply "$WORK/rules" > /dev/null
-            for run in default theirs; do for part in named started children huge; do echo "== $run $part"; cat "$WORK/$run.$part"; done; done
+            # ld.so RIPT ARGUMENTS: a ript that started /proc/self/exe again would start the loader, which would run ARGUMENTS.
+            loader=$(ldd "$RIPT" | awk '$1 ~ /^\\/.*ld-linux/ { print $1 }')
+            [ -x "$loader" ]
+            "$loader" "$RIPT" rules apply "$WORK/rules" > /dev/null
+            $RIPT rules diff --exit-code "$WORK/rules" && echo "== through $(basename "$loader"): applied"
+            for run in unit default; do for part in named started children huge; do echo "== $run $part"; cat "$WORK/$run.$part"; done; done
             """)
         let setting = (try? String(contentsOfFile: "/sys/kernel/mm/transparent_hugepage/enabled", encoding: .utf8)) ?? ""
         let offered = setting.contains("[always]") || setting.contains("[madvise]")
-        let restarted = offered ? "GLIBC_TUNABLES=glibc.malloc.hugetlb=1\nRIPT_RESTARTED_FOR_HUGE_PAGES=ript/-\n" : ""
+        let output = result.standardOutput
+        let loaderLine = try #require(output.split(separator: "\n").first.map(String.init))
+        #expect(loaderLine.hasPrefix("== through ld-") && loaderLine.hasSuffix(": applied"), "\(output)")
         let expected = """
+            \(loaderLine)
+            == unit named
+            named ript
+            == unit started
+            \(unitTunables)
+            == unit children
+            \(unitTunables)
+            == unit huge
+            \(offered ? "huge pages" : "no huge pages")
             == default named
             named ript
             == default started
-            \(restarted)== default children
+            == default children
             == default huge
-            \(offered ? "huge pages" : "no huge pages")
-            == theirs named
-            named ript
-            == theirs started
-            GLIBC_TUNABLES=glibc.malloc.hugetlb=0
-            == theirs children
-            GLIBC_TUNABLES=glibc.malloc.hugetlb=0
-            == theirs huge
 
             """
         // With "always", the kernel may give huge pages without being asked: the last line is only compared otherwise.
-        let output = result.standardOutput
         if setting.contains("[always]") {
             #expect(output.hasPrefix(expected), "\(output)")
         } else {

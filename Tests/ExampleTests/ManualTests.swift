@@ -80,6 +80,17 @@ import Testing
         #expect(found.isEmpty, "write help text in ASCII, or man/ript.1 loses these characters:\n\(found.joined(separator: "\n"))")
     }
 
+    @Test("man/ript.1 says, under ENVIRONMENT, what each environment variable ript reads does, and the GLIBC_TUNABLES the systemd unit sets")
+    func commandPageHasEnvironment() throws {
+        let text = try renderedText("man/ript.1")
+        let environment = try #require(text.range(of: "ENVIRONMENT").map { String(text[$0.upperBound...]) })
+        for name in ["RIPT_CACHE_DIR", "RIPT_RUN_DIR", "XTABLES_LOCKFILE", "RIPT_TRACE", "NO_COLOR", "GLIBC_TUNABLES"] {
+            #expect(environment.contains(name + ": "), "man/ript.1 has no entry '\(name): ...' under ENVIRONMENT")
+        }
+        let unit = try #require(SystemdUnit().values("Service", "Environment").first { $0.hasPrefix("GLIBC_TUNABLES=") })
+        #expect(environment.contains("GLIBC_TUNABLES: " + unit.dropFirst("GLIBC_TUNABLES=".count)), "\(environment)")
+    }
+
     // MARK: Rendering
 
     @Test("each manual page renders with man -l without a single warning", arguments: ["man/ript.1", "man/ript-dsl.5"])
