@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// dist/ript.service, the systemd unit the .deb installs, as key/value lines.
@@ -123,7 +124,7 @@ struct SystemdUnit {
     func execStartAppliesGoodRules() throws {
         let unit = try SystemdUnit()
         let start = try unit.command("ExecStart"), reload = try unit.command("ExecReload"), sandbox = try unit.sandbox()
-        let result = try inFreshNetworkNamespace(kernelScriptHelpers + """
+        let result = try inFreshNetworkNamespace(namespaceLibrary + """
             rules
             \(sandbox) \(start) > "$WORK/started"
             save > "$WORK/saved"
@@ -147,7 +148,7 @@ struct SystemdUnit {
     func execStartFailsOnBrokenRules() throws {
         let unit = try SystemdUnit()
         let start = try unit.command("ExecStart"), reload = try unit.command("ExecReload"), sandbox = try unit.sandbox()
-        let result = try inFreshNetworkNamespace(kernelScriptHelpers + """
+        let result = try inFreshNetworkNamespace(namespaceLibrary + """
             plain
             cat > "$WORK/rules/broken.swift" <<'EOF'
             import RiptDSL

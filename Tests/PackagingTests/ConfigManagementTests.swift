@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// The command lines of examples/config-management/, read from the files
@@ -39,9 +40,10 @@ private struct ConfigManagementCommands {
 /// Single-quotes a string for sh.
 private func quoted(_ text: String) -> String { "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'" }
 
-/// The examples' command lines with only /etc/ript replaced by the test's
-/// rule directory, and `ript` found on PATH as the built binary.
-private func namespace(_ script: String, sourceLocation: SourceLocation = #_sourceLocation) throws -> ProcessResult {
+/// `namespaceScript` with the examples' command lines as its prelude: only
+/// /etc/ript replaced by the test's rule directory, and `ript` found on PATH
+/// as the built binary.
+private func namespaceScript(withExampleCommands script: String, sourceLocation: SourceLocation = #_sourceLocation) throws -> ProcessResult {
     let commands = try ConfigManagementCommands()
     for line in [commands.ansibleCommand, commands.puppetCommand, commands.puppetUnless] {
         #expect(line.hasPrefix("ript ") && line.contains("/etc/ript"), "\(line)", sourceLocation: sourceLocation)
@@ -72,7 +74,7 @@ private func namespace(_ script: String, sourceLocation: SourceLocation = #_sour
 struct ConfigManagementTests {
     @Test("the Ansible example's exact command lines: changed only when ript changed the kernel, failed on a broken rule file, which its validate refuses (unshare -n)")
     func ansibleTasks() throws {
-        let result = try namespace("""
+        let result = try namespaceScript(withExampleCommands: """
             plain; install
             for file in "$ETC_RIPT"/*.swift; do
                 status=0; sh -c "$(echo "$ANSIBLE_VALIDATE" | sed "s|%s|$file|")" > /dev/null || status=$?
@@ -108,7 +110,7 @@ struct ConfigManagementTests {
 
     @Test("the Puppet example's exact command lines: the exec runs only when rules diff or clean diff has something to do, and fails on a broken rule file (unshare -n)")
     func puppetExec() throws {
-        let result = try namespace("""
+        let result = try namespaceScript(withExampleCommands: """
             plain; install
             puppet
             puppet
