@@ -46,12 +46,26 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        // A numbered UDP stream for the zero-downtime tests (Tests/ExampleTests/ReliabilityTests.swift).
+        // A numbered UDP stream for the zero-downtime test (Tests/ReliabilityTests/ZeroDowntimeTests.swift).
         .executableTarget(name: "ript-traffic", path: "Tests/Traffic"),
-        .testTarget(name: "RiptCoreTests", dependencies: ["RiptCore", "RiptDSL", .product(name: "SwiftParser", package: "swift-syntax")]),
+        // What the test targets share: finding and running the built binaries,
+        // scratch directories, golden files, and network namespaces with their
+        // shell library (namespace.sh, topology.sh: sourced by the tests'
+        // scripts, checked by shellcheck in .ci/run).
+        .target(name: "TestSupport", path: "Tests/TestSupport", exclude: ["namespace.sh", "topology.sh"]),
+        .testTarget(name: "RiptCoreTests", dependencies: ["RiptCore", "RiptDSL", "TestSupport", .product(name: "SwiftParser", package: "swift-syntax")]),
         .testTarget(name: "RiptKernelTests", dependencies: ["RiptKernel", "RiptCore", "CIPTables"]),
-        // Depends on the executable so `swift test` builds the `ript` the golden tests run.
-        .testTarget(name: "ExampleTests", dependencies: ["RiptCore", "RiptDSL", "RiptKernel", "ript", "ript-traffic"]),
+        // The targets below run the built `ript` (and ript-traffic): depending on
+        // the executables makes `swift test` build them before the tests run.
+        // `generate` output against examples/, the caches, the loader against
+        // swiftc, and the human and machine interfaces (JSON schema).
+        .testTarget(name: "GoldenTests", dependencies: ["TestSupport", "RiptCore", "RiptDSL", "ript"]),
+        // apply, load and diff against the kernel, in network namespaces.
+        .testTarget(name: "KernelTests", dependencies: ["TestSupport", "ript"]),
+        // Zero downtime, crash safety, a concurrent writer, --confirm, hostile input in the kernel.
+        .testTarget(name: "ReliabilityTests", dependencies: ["TestSupport", "ript", "ript-traffic"]),
+        // Man pages, shell completions, the .deb's unit, config management.
+        .testTarget(name: "PackagingTests", dependencies: ["TestSupport", "RiptCore", "ript"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -92,8 +92,8 @@ save=$(printf '%s\n' "${saves[@]}" | median)
 
 # One partition changed: alternately applied by ript and by restoring the
 # same delta, each followed by an untimed clean.
-ript_change=()
-restore_change=()
+ript_changes=()
+restore_changes=()
 cycles=()
 floors=()
 port=20000
@@ -101,11 +101,11 @@ for i in $(seq $((RUNS * 2))); do
     sed -i "s/Ports([0-9]*); From(\"db\"/Ports($port); From(\"db\"/" "$CHANGED"
     port=$((port + 1))
     if [ $((i % 2)) = 1 ]; then
-        ript_change+=("$(ms ript rules apply "$WORK/rules")")
+        ript_changes+=("$(ms ript rules apply "$WORK/rules")")
     else
         ript rules diff --format restore --family 4 "$WORK/rules" > "$WORK/delta.restore"
         ript rules diff --format restore --family 6 "$WORK/rules" > "$WORK/delta6.restore"
-        restore_change+=("$(ms restore_both "$WORK/delta.restore" "$WORK/delta6.restore")")
+        restore_changes+=("$(ms restore_both "$WORK/delta.restore" "$WORK/delta6.restore")")
     fi
     [ -z "$(ript rules diff "$WORK/rules")" ]
     ript clean apply "$WORK/rules" > /dev/null
@@ -120,8 +120,8 @@ for i in $(seq $((RUNS * 2))); do
     floors+=("$( { "$OUT/iptc-cycle" filter 1 verify; "$OUT/iptc-cycle" nat 1 verify
                    if [ -n "$DUAL" ]; then "$OUT/ip6tc-cycle" filter 1 verify; "$OUT/ip6tc-cycle" nat 1 verify; fi; } | awk '{ s += $1 } END { print s }')")
 done
-ript_change=$(printf '%s\n' "${ript_change[@]}" | median)
-restore_change=$(printf '%s\n' "${restore_change[@]}" | median)
+ript_change=$(printf '%s\n' "${ript_changes[@]}" | median)
+restore_change=$(printf '%s\n' "${restore_changes[@]}" | median)
 cycle=$(printf '%s\n' "${cycles[@]}" | median)
 floor=$(printf '%s\n' "${floors[@]}" | median)
 tables=2; [ -n "$DUAL" ] && tables=4

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Soak runs of the reliability tests: the same tests CI runs
-# (Tests/ExampleTests/ZeroDowntimeTests.swift, CrashSafetyTests.swift,
+# (Tests/ReliabilityTests/ZeroDowntimeTests.swift, CrashSafetyTests.swift,
 # ConcurrentWriterTests.swift), bigger. Every kernel change happens in network
 # namespaces the tests make and delete, never in this machine's own.
 #

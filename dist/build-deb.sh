@@ -49,7 +49,8 @@ for page in man/*.1 man/*.5; do
     [ -e "$page" ] || continue
     section="${page##*.}"
     mkdir -p "$root/usr/share/man/man$section"
-    gzip -9n < "$page" > "$root/usr/share/man/man$section/$(basename "$page").gz"
+    compressed="$root/usr/share/man/man$section/$(basename "$page").gz"
+    gzip -9n < "$page" > "$compressed"
 done
 
 # Sourced, never run: without the generator's #! line.

@@ -14,17 +14,17 @@ output="${1:-.build/dist/ript}"
 # bound at start (-z now), so the relocations become read-only (full RELRO).
 # A scratch path of its own: these flags would otherwise rebuild .build's
 # ordinary release build, and it this one, at every switch.
-flags="-c release --static-swift-stdlib --disable-local-rpath -Xlinker -z -Xlinker now --scratch-path .build-static"
-swift build $flags --product ript
-built="$(swift build $flags --show-bin-path)/ript"
+build() { swift build -c release --static-swift-stdlib --disable-local-rpath -Xlinker -z -Xlinker now --scratch-path .build-static "$@"; }
+build --product ript
+built="$(build --show-bin-path)/ript"
 
 mkdir -p "$(dirname "$output")"
 # What dh_strip does for an executable: symbols and debug information, and
 # the .comment and .note sections, go.
 strip --remove-section=.comment --remove-section=.note -o "$output" "$built"
 
-# Every library the loader would map, by file name ("libc.so.6 => /lib/... (0x...)").
-libraries=$(ldd "$output" | awk '{ print $1 }' | sed 's#.*/##')
+# Every library the loader would map, by file name ("libc.so.6 => /lib/... (0x...)"), on one line.
+libraries=$(ldd "$output" | awk '{ print $1 }' | sed 's#.*/##' | paste -sd ' ' -)
 unexpected=""
 for library in $libraries; do
     case "$library" in
@@ -50,4 +50,4 @@ if ldd "$output" | grep -q 'not found'; then
     exit 1
 fi
 
-echo "$output: $(stat -c %s "$output") bytes ($(du -h "$output" | cut -f1)), needs only:" $libraries
+echo "$output: $(stat -c %s "$output") bytes ($(du -h "$output" | cut -f1)), needs only: $libraries"

@@ -25,6 +25,7 @@
 # crosses into another file system.
 set -eu
 cd "$(dirname "$0")/.."
+# shellcheck disable=SC2012 # ls for the newest by time: the names are build-deb.sh's ript_VERSION_ARCH.deb
 deb="${1:-$(ls -t .build/dist/ript_*.deb 2>/dev/null | head -1)}"
 [ -f "$deb" ] || { echo "test-deb.sh: no .deb; run dist/build-deb.sh first" >&2; exit 1; }
 [ "$(id -u)" = 0 ] || { echo "test-deb.sh: run as root (debootstrap, chroot, unshare, systemd-nspawn)" >&2; exit 1; }

@@ -1,6 +1,7 @@
 import Foundation
 import RiptCore
 import RiptDSL
+import TestSupport
 import Testing
 
 // Hostile input: mutated and random rule files, huge and deeply nested ones,
@@ -571,8 +572,7 @@ enum Mutator {
     let root: URL
 
     init() throws {
-        root = FileManager.default.temporaryDirectory.appendingPathComponent("ript-hostile-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        root = try temporaryDirectory()
     }
 
     deinit {

@@ -1,5 +1,6 @@
 import Foundation
 import RiptCore
+import TestSupport
 import Testing
 
 /// Stage 1: finding and reading rule files. Each test gets a directory of
@@ -8,8 +9,7 @@ import Testing
     let root: URL
 
     init() throws {
-        root = FileManager.default.temporaryDirectory.appendingPathComponent("ript-loader-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        root = try temporaryDirectory()
     }
 
     deinit {

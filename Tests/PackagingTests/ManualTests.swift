@@ -1,5 +1,6 @@
 import Foundation
 @testable import RiptCore
+import TestSupport
 import Testing
 
 /// The manual pages. man/ript.1 is generated (man/generate.sh) and checked

@@ -1,35 +1,6 @@
 import Foundation
+import TestSupport
 import Testing
-
-/// Another program changing the firewall while ript applies: a shell loop
-/// of `iptables -w` and `ip6tables -w` (the legacy tools, which take the
-/// xtables lock as ript does) adding and deleting its own rules in INPUT
-/// and in its chain FOREIGN, each rule tagged with its iteration. Each
-/// iteration deletes the previous one's rules: a delete fails if ript had
-/// lost them. It stops by itself after 100,000 iterations or $WRITER_SECONDS (180), or when
-/// $WORK/stop appears; $WORK/writer-failures lists what went wrong.
-private let writerScript = """
-    # The writer's four rules of iteration $2, as commands doing $1 (-A or -D).
-    writer_rules() {
-        x=$(($2 % 250 + 1))
-        echo "iptables -w $1 INPUT -s 192.0.2.$x/32 -m comment --comment w$2 -j ACCEPT"
-        echo "iptables -w $1 FOREIGN -s 198.51.100.$x/32 -m comment --comment w$2 -j DROP"
-        echo "ip6tables -w $1 INPUT -s 2001:db8::$x/128 -m comment --comment w$2 -j ACCEPT"
-        echo "ip6tables -w $1 FOREIGN -s 2001:db8:1::$x/128 -m comment --comment w$2 -j DROP"
-    }
-    writer() {
-        i=0; started=$(date +%s); limit=${WRITER_SECONDS:-180}
-        : > "$WORK/writer-failures"
-        while [ $i -lt 100000 ] && [ $(( $(date +%s) - started )) -lt $limit ] && [ ! -e "$WORK/stop" ]; do
-            i=$((i + 1))
-            { writer_rules -A $i; [ $i = 1 ] || writer_rules -D $((i - 1)); } | while read -r step; do
-                $step 2> "$WORK/writer-error" || echo "failed: $step: $(cat "$WORK/writer-error")" >> "$WORK/writer-failures"
-            done
-        done
-        echo $i > "$WORK/writer-iterations"
-    }
-
-    """
 
 @Suite(.disabled(if: kernelTestsSkipped, "RIPT_SKIP_KERNEL_TESTS=1"))
 struct ConcurrentWriterTests {
@@ -43,7 +14,7 @@ struct ConcurrentWriterTests {
         let work = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: work) }
         try writeTwoVersions(in: work, fillers: 100)
-        let result = try inFreshNetworkNamespace(tableScript + writerScript + """
+        let result = try inFreshNetworkNamespace(namespaceLibrary + """
             cp -r "$VERSIONS/A" "$VERSIONS/B" "$WORK/"
             for tool in iptables ip6tables; do $tool -N FOREIGN; $tool -A INPUT -j FOREIGN; done
             # The states ript alone makes, with the other program's chain in place and empty.

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// A reliability test's size: the CI default, or more from the environment
@@ -6,9 +7,6 @@ import Testing
 func soakSize(_ variable: String, default value: Int) -> Int {
     ProcessInfo.processInfo.environment[variable].flatMap(Int.init) ?? value
 }
-
-/// The traffic generator built beside `ript` (Tests/Traffic).
-let trafficBinary = riptBinary.deletingLastPathComponent().appendingPathComponent("ript-traffic")
 
 /// A router's rule directory of `fillers` partitions of 20 rules each, none
 /// of which matches the test's flows, plus the partition `flow` that DNATs
@@ -97,44 +95,6 @@ struct TrafficReport: CustomStringConvertible {
     }
 }
 
-/// Three namespaces the test makes and deletes, joined by veth pairs:
-/// client 192.0.2.2 — 192.0.2.1 router 198.51.100.1 — 198.51.100.2 server,
-/// and 2001:db8:1::2 — 2001:db8:1::1 router 2001:db8:2::1 — 2001:db8:2::2.
-/// Neighbours are permanent and addresses skip duplicate detection, so no
-/// neighbour resolution can drop a datagram.
-private let topologyScript = """
-    for n in "$C" "$R" "$S"; do ip netns add "$n"; ip -n "$n" link set lo up; done
-    ip link add c0 netns "$C" type veth peer name r0 netns "$R"
-    ip link add s0 netns "$S" type veth peer name r1 netns "$R"
-    ip -n "$C" addr add 192.0.2.2/24 dev c0
-    ip -n "$R" addr add 192.0.2.1/24 dev r0
-    ip -n "$R" addr add 198.51.100.1/24 dev r1
-    ip -n "$S" addr add 198.51.100.2/24 dev s0
-    ip -n "$C" addr add 2001:db8:1::2/64 dev c0 nodad
-    ip -n "$R" addr add 2001:db8:1::1/64 dev r0 nodad
-    ip -n "$R" addr add 2001:db8:2::1/64 dev r1 nodad
-    ip -n "$S" addr add 2001:db8:2::2/64 dev s0 nodad
-    for link in "$C c0" "$R r0" "$R r1" "$S s0"; do set -- $link; ip -n "$1" link set "$2" up; done
-    ip -n "$C" route add default via 192.0.2.1
-    ip -n "$S" route add default via 198.51.100.1
-    ip -n "$C" -6 route add default via 2001:db8:1::1
-    ip -n "$S" -6 route add default via 2001:db8:2::1
-    # Written to /proc/sys (of the router's namespace) rather than with sysctl, which a fresh machine may lack.
-    ip netns exec "$R" sh -c 'echo 1 > /proc/sys/net/ipv4/ip_forward; echo 1 > /proc/sys/net/ipv6/conf/all/forwarding'
-    mac() { ip netns exec "$1" cat "/sys/class/net/$2/address"; }
-    ip -n "$C" neigh replace 192.0.2.1 lladdr "$(mac "$R" r0)" dev c0 nud permanent
-    ip -n "$R" neigh replace 192.0.2.2 lladdr "$(mac "$C" c0)" dev r0 nud permanent
-    ip -n "$R" neigh replace 198.51.100.2 lladdr "$(mac "$S" s0)" dev r1 nud permanent
-    ip -n "$S" neigh replace 198.51.100.1 lladdr "$(mac "$R" r1)" dev s0 nud permanent
-    ip -n "$C" neigh replace 2001:db8:1::1 lladdr "$(mac "$R" r0)" dev c0 nud permanent
-    ip -n "$R" neigh replace 2001:db8:1::2 lladdr "$(mac "$C" c0)" dev r0 nud permanent
-    ip -n "$R" neigh replace 2001:db8:2::2 lladdr "$(mac "$S" s0)" dev r1 nud permanent
-    ip -n "$S" neigh replace 2001:db8:2::1 lladdr "$(mac "$R" r1)" dev s0 nud permanent
-    router() { ip netns exec "$R" "$@"; }
-    mark() { echo "$1 $(date +%s%N)" >> "$WORK/phases"; }
-
-    """
-
 @Suite(.disabled(if: kernelTestsSkipped, "RIPT_SKIP_KERNEL_TESTS=1"))
 struct ZeroDowntimeTests {
     @Test("""
@@ -168,7 +128,8 @@ struct ZeroDowntimeTests {
             export RIPT='\(riptBinary.path)' TRAFFIC='\(trafficBinary.path)'
             export XTABLES_LOCKFILE="$WORK/xtables.lock" RIPT_CACHE_DIR="$WORK/cache"
             trap 'for n in "$C" "$R" "$S"; do ip netns del "$n" 2>/dev/null || true; done' EXIT
-            \(topologyScript)
+            \(topologyLibrary)
+            topology
             router iptables-legacy -P FORWARD DROP
             router ip6tables-legacy -P FORWARD DROP
             router "$RIPT" apply "$WORK/rules" > /dev/null

@@ -1,51 +1,12 @@
 import Foundation
+import TestSupport
 import Testing
-
-/// Shell helpers for the `--confirm` scripts, besides `kernelScriptHelpers`
-/// (save, rules, plain, foreign): `older` loads an older version of
-/// the rules (and hand edits to ript's chains) that the next apply changes;
-/// `keyboard` makes $WORK/keys, typed into with `printf … >&3`; `waiting PID`
-/// returns once that process waits for confirmation.
-private let prelude = """
-    export RIPT_RUN_DIR="$WORK/run"
-    older() {
-        plain
-        $RIPT apply "$WORK/rules" > /dev/null
-        chain=$(save | sed -n 's/^:\\(dropper-a[0-9a-f]*\\) .*/\\1/p' | head -1)
-        iptables -A "$chain" -m comment --comment "a hand edit" -j LOG --log-prefix "hand: "
-        iptables -A partition-a -s 192.0.2.1/32 -j ACCEPT
-        ip6tables -t nat -A partition-d -d 2001:db8::1/128 -j ACCEPT
-        sed -i 's/Ports(8080)/Ports(8081)/' "$WORK/rules/dual-stack.swift"
-        sed -i 's/Ports(873)/Ports(874)/' "$WORK/rules/accept-without-to.swift"
-        rm "$WORK/rules/snat.swift"
-    }
-    # A keyboard for commands run on a terminal of their own (script -qec … < "$WORK/keys"):
-    # `printf x >&3` types. Held open, so script never sees its input end (it would type ^D).
-    keyboard() { rm -f "$WORK/keys"; mkfifo "$WORK/keys"; exec 3<> "$WORK/keys"; }
-    # The pid first: a waiter removes a dead one's socket before it writes
-    # its pid, so a socket seen after the pid matches is the waiter's own.
-    # (The other order could see a killed waiter's socket, then the new pid.)
-    waiting() {
-        tries=0
-        until [ "$(cat "$RIPT_RUN_DIR/confirm.pid" 2>/dev/null)" = "$1" ] && [ -S "$RIPT_RUN_DIR/confirm.sock" ]; do
-            tries=$((tries + 1)); [ $tries -lt 1000 ] || { echo "pid $1 never waited for confirmation" >&2; return 1; }
-            sleep 0.02
-        done
-    }
-
-    """
-
-/// Runs a script in a fresh network namespace with the helpers, and requires success.
-@discardableResult
-private func namespace(_ script: String, environment: [String] = [], sourceLocation: SourceLocation = #_sourceLocation) throws -> ProcessResult {
-    try namespaceScript(script, prelude: prelude, environment: environment, sourceLocation: sourceLocation)
-}
 
 @Suite(.disabled(if: kernelTestsSkipped, "RIPT_SKIP_KERNEL_TESTS=1"))
 struct ConfirmTests {
     @Test("an apply nobody confirms is rolled back from an earlier ript state: both saves are byte for byte as before, hand edits and foreign rules included (unshare -n)")
     func rollbackFromEarlierState() throws {
-        let result = try namespace("""
+        let result = try namespaceScript("""
             foreign
             older
             save > "$WORK/before"
@@ -74,7 +35,7 @@ struct ConfirmTests {
 
     @Test("an apply nobody confirms on a kernel without ript is rolled back to no ript at all, bootstrap included (unshare -n)")
     func rollbackFromEmptyKernel() throws {
-        let result = try namespace("""
+        let result = try namespaceScript("""
             foreign
             plain
             save > "$WORK/before"
@@ -89,7 +50,7 @@ struct ConfirmTests {
 
     @Test("'ript confirm' from another process keeps the changes: the state is that of a plain apply (unshare -n)")
     func confirmKeeps() throws {
-        let confirmed = try namespace("""
+        let confirmed = try namespaceScript("""
             foreign
             older
             $RIPT apply --confirm 30 "$WORK/rules" > /dev/null 2> "$WORK/error" & pid=$!
@@ -101,7 +62,7 @@ struct ConfirmTests {
             echo "--- run"; ls "$RIPT_RUN_DIR"
             echo "--- messages"; cat "$WORK/error" "$WORK/confirmed"
             """)
-        let plain = try namespace("foreign; older; $RIPT apply \"$WORK/rules\" > /dev/null; save")
+        let plain = try namespaceScript("foreign; older; $RIPT apply \"$WORK/rules\" > /dev/null; save")
         let parts = sections(confirmed.standardOutput, marker: "--- ")
         #expect(parts["state"] == plain.standardOutput)
         #expect(parts["again"] == "", "a confirmed apply left something to do: \(parts["again"] ?? "")")
@@ -113,7 +74,7 @@ struct ConfirmTests {
 
     @Test("a key pressed on the apply's terminal confirms; without one it rolls back; the terminal's mode is restored (script, unshare -n)")
     func keypressConfirms() throws {
-        let result = try namespace("""
+        let result = try namespaceScript("""
             foreign
             plain
             save > "$WORK/before"
@@ -142,7 +103,7 @@ struct ConfirmTests {
 
     @Test("SIGHUP, SIGTERM, Ctrl-C on its terminal, and its terminal dying roll a waiting apply back at once; under nohup SIGHUP is ignored (unshare -n)")
     func signalsRollBack() throws {
-        let result = try namespace("""
+        let result = try namespaceScript("""
             foreign
             older
             save > "$WORK/before"
@@ -204,7 +165,7 @@ struct ConfirmTests {
 
     @Test("'ript confirm' with nothing waiting exits 2; while an apply waits, a second --confirm and a plain change are refused, changing nothing; a killed waiter's files are stale (unshare -n)")
     func onlyOneWaits() throws {
-        let result = try namespace("""
+        let result = try namespaceScript("""
             plain
             echo "--- none"
             status=0; $RIPT confirm 2>&1 || status=$?; echo "exit $status"
@@ -250,7 +211,7 @@ struct ConfirmTests {
 
     @Test("what another program changes during the wait stays after the rollback, and ript's chains are as before (unshare -n)")
     func othersChangesSurvive() throws {
-        let result = try namespace("""
+        let result = try namespaceScript("""
             foreign
             older
             save > "$WORK/before"
@@ -275,7 +236,7 @@ struct ConfirmTests {
 
     @Test("a rollback whose commit fails says so loudly, with what is left and how to repair; the other family is rolled back (unshare -n)")
     func failedRollbackIsLoud() throws {
-        let result = try namespace("""
+        let result = try namespaceScript("""
             foreign
             older
             save > "$WORK/before"
@@ -296,7 +257,7 @@ struct ConfirmTests {
 
     @Test("rules flush and clean apply take --confirm too; with nothing to change there is nothing to confirm (unshare -n)")
     func flushAndClean() throws {
-        let result = try namespace("""
+        let result = try namespaceScript("""
             foreign
             older
             save > "$WORK/before"
@@ -326,7 +287,7 @@ struct ConfirmTests {
 
     @Test("an apply with --confirm that fails part way rolls back the tables it had committed; raw lines are refused (unshare -n)")
     func failedApplyRolledBack() throws {
-        let result = try namespace("""
+        let result = try namespaceScript("""
             foreign
             older
             save > "$WORK/before"

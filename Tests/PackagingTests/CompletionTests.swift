@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// ript's command tree as `ript --experimental-dump-help` prints it: what the

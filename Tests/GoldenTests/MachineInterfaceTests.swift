@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// Validates JSON documents against schema/ript.schema.json with the

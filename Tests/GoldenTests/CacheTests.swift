@@ -1,5 +1,6 @@
 import Foundation
 @testable import RiptCore
+import TestSupport
 import Testing
 
 /// The compile cache makes ript faster, never different.

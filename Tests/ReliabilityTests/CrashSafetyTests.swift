@@ -1,32 +1,6 @@
 import Foundation
+import TestSupport
 import Testing
-
-/// Shell helpers of the crash and concurrency scripts, besides
-/// `kernelScriptHelpers`: `tables NAME` saves
-/// each table of each family (without comments and counters) to
-/// $WORK/NAME.4filter, .4nat, .6filter and .6nat; `compare NEW OLD` prints,
-/// per table, "new" or "old" for which of the two saved states the kernel's
-/// table is now, and fails if it is neither.
-let tableScript = kernelScriptHelpers + """
-    tables() {
-        for t in filter nat; do
-            iptables-legacy-save -t $t | uncounted > "$WORK/$1.4$t"
-            ip6tables-legacy-save -t $t | uncounted > "$WORK/$1.6$t"
-        done
-    }
-    compare() {
-        tables now
-        verdict=""
-        for t in 4filter 4nat 6filter 6nat; do
-            if cmp -s "$WORK/now.$t" "$WORK/$1.$t"; then verdict="$verdict new"
-            elif cmp -s "$WORK/now.$t" "$WORK/$2.$t"; then verdict="$verdict old"
-            else echo "the $t table is neither the old nor the new version:"; diff "$WORK/$2.$t" "$WORK/now.$t" | head -20; return 1
-            fi
-        done
-        echo "${verdict# }"
-    }
-
-    """
 
 /// Two versions of a 5,000-rule router directory that differ in every
 /// second (IPv4) filler partition and in the dual-stack flow partition, so
@@ -57,7 +31,7 @@ struct CrashSafetyTests {
         try writeTwoVersions(in: work)
         // Where in the apply each kill lands, as a fraction of its duration (up to 1.2).
         let fractions = (0..<trials).map { _ in Int.random(in: 0...1200) }
-        let result = try inFreshNetworkNamespace(tableScript + """
+        let result = try inFreshNetworkNamespace(namespaceLibrary + """
             cp -r "$VERSIONS/A" "$VERSIONS/B" "$WORK/"
             $RIPT apply "$WORK/A" > /dev/null; tables A; $RIPT rules flush > /dev/null
             $RIPT apply "$WORK/B" > /dev/null; tables B; $RIPT rules flush > /dev/null
@@ -116,7 +90,7 @@ struct CrashSafetyTests {
         let work = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: work) }
         try writeTwoVersions(in: work, fillers: 20)
-        let result = try inFreshNetworkNamespace(tableScript + """
+        let result = try inFreshNetworkNamespace(namespaceLibrary + """
             cp -r "$VERSIONS/A" "$VERSIONS/B" "$WORK/"
             $RIPT apply "$WORK/A" > /dev/null; tables A; $RIPT rules flush > /dev/null
             $RIPT apply "$WORK/B" > /dev/null; tables B; $RIPT rules flush > /dev/null

@@ -1,16 +1,6 @@
 import Foundation
+import TestSupport
 import Testing
-
-/// Shell helpers for these namespace scripts, besides `kernelScriptHelpers`:
-/// `docker` adds a chain and rules ript doesn't own.
-private let prelude = kernelScriptHelpers + """
-    docker() {
-        iptables -N DOCKER
-        iptables -A DOCKER -d 172.17.0.2/32 -p tcp --dport 80 -j ACCEPT
-        iptables -A FORWARD -j DOCKER
-    }
-
-    """
 
 /// Rule files ript must refuse, each with what makes it hostile.
 private let refusedFiles: [(name: String, bytes: [UInt8])] = [
@@ -36,7 +26,7 @@ struct HostileInputKernelTests {
         for file in refusedFiles {
             try Data(file.bytes).write(to: hostile.appendingPathComponent("\(file.name).swift"))
         }
-        let result = try inFreshNetworkNamespace(prelude + """
+        let result = try inFreshNetworkNamespace(namespaceLibrary + """
             docker
             mkdir "$WORK/rules"
             cp examples/dnat.swift examples/dual-stack.swift examples/accept.swift "$WORK/rules/"
@@ -120,7 +110,7 @@ struct HostileInputKernelTests {
 
         var saved: [String] = []
         for path in [hostile.path, plain.path] {
-            let result = try inFreshNetworkNamespace(prelude + "$RIPT rules apply '\(path)' > /dev/null\nsave\n")
+            let result = try inFreshNetworkNamespace(namespaceLibrary + "$RIPT rules apply '\(path)' > /dev/null\nsave\n")
             #expect(result.status == 0, "\(result.standardError)")
             saved.append(result.standardOutput)
         }

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// Every example and its exact expected output, byte for byte: examples/NAME.swift

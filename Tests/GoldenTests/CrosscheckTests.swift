@@ -1,6 +1,7 @@
 import Foundation
 import RiptCore
 import RiptDSL
+import TestSupport
 import Testing
 
 /// One source of truth for the DSL's meaning: each example the loader accepts
@@ -115,10 +116,4 @@ import Testing
         ] + sources)
         try #require(result.status == 0, "RiptDSL did not compile:\n\(result.standardError)")
     }
-}
-
-func temporaryDirectory() throws -> URL {
-    let url = FileManager.default.temporaryDirectory.appendingPathComponent("ript-test-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    return url
 }

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 // examples/config-management/, run as Ansible and Puppet would run them:

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @Suite(.disabled(if: kernelTestsSkipped, "RIPT_SKIP_KERNEL_TESTS=1"))
@@ -579,17 +580,7 @@ private func changeOnePartition(_ edit: String, in file: String, _ commands: Str
         echo "--- removed"; diff "$WORK/before" "$WORK/after" | grep '^<' || true
         echo "--- added"; diff "$WORK/before" "$WORK/after" | grep '^>' || true
         """, sourceLocation: sourceLocation)
-    let output = result.standardOutput
-    return (section(output, "applied"), section(output, "removed"), section(output, "added"))
-}
-
-/// The lines after `--- name` up to the next `--- ` line.
-private func section(_ output: String, _ name: String) -> [String] {
-    var lines: [String] = []
-    var inside = false
-    for line in output.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) {
-        if line.hasPrefix("--- ") { inside = line == "--- \(name)"; continue }
-        if inside && !line.isEmpty { lines.append(line) }
-    }
-    return lines
+    let parts = sections(result.standardOutput, marker: "--- ")
+    func lines(_ name: String) -> [String] { (parts[name] ?? "").split(separator: "\n").map(String.init) }
+    return (lines("applied"), lines("removed"), lines("added"))
 }

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 private let escape = "\u{1B}["
@@ -20,16 +21,9 @@ private func isSummary(_ line: String?, _ pattern: String) -> Bool {
     return line.range(of: "^\(pattern), [0-9]+ ms$", options: .regularExpression) != nil
 }
 
-private func namespace(_ script: String, sourceLocation: SourceLocation = #_sourceLocation) throws -> ProcessResult {
-    // `terminal FILE COMMAND…` runs a command with standard output (and
-    // error, unless redirected) on a pseudo-terminal, writing what it showed to FILE.
-    let helpers = """
-        export TERM=xterm
-        terminal() { out=$1; shift; script -qec "$*" /dev/null > "$out"; }
-
-        """
-    return try namespaceScript(script, prelude: helpers, sourceLocation: sourceLocation)
-}
+/// The environment of these scripts: their pseudo-terminals (`terminal`,
+/// `script`) are xterms; a namespace script otherwise has no TERM.
+private let xterm = ["TERM=xterm"]
 
 private func file(_ directory: URL, _ name: String) -> String {
     (try? String(contentsOf: directory.appendingPathComponent(name), encoding: .utf8)) ?? ""
@@ -39,7 +33,7 @@ private func file(_ directory: URL, _ name: String) -> String {
 struct HumanInterfaceTests {
     @Test("on a terminal, commands are coloured by what they do and end with one summary line; piped, the same commands are plain text with no summary (unshare -n)")
     func terminalColourAndSummary() throws {
-        let result = try namespace("""
+        let result = try namespaceScript("""
             plain
             terminal "$WORK/diff.tty" $RIPT rules diff "$WORK/rules"
             $RIPT rules diff "$WORK/rules" > "$WORK/diff.pipe"
@@ -54,7 +48,7 @@ struct HumanInterfaceTests {
             for name in diff.tty diff.pipe apply.tty insync.tty both.pipe both.tty generate.tty; do
                 echo "=== $name"; cat "$WORK/$name"
             done
-            """)
+            """, environment: xterm)
         let outputs = sections(result.standardOutput)
         let diffTerminal = outputs["diff.tty"] ?? "", diffPipe = outputs["diff.pipe"] ?? ""
         // The pipe gets plain text and no summary; the terminal the same commands, coloured, and the summary.
@@ -79,7 +73,7 @@ struct HumanInterfaceTests {
 
     @Test("NO_COLOR, TERM=dumb and --color never turn colour off on a terminal; --color always turns it on in a pipe, still without a summary (unshare -n)")
     func colourChoices() throws {
-        let result = try namespace("""
+        let result = try namespaceScript("""
             plain
             NO_COLOR=1 terminal "$WORK/no-color" $RIPT rules diff "$WORK/rules"
             TERM=dumb terminal "$WORK/dumb" $RIPT rules diff "$WORK/rules"
@@ -87,7 +81,7 @@ struct HumanInterfaceTests {
             $RIPT rules diff --color always "$WORK/rules" > "$WORK/always"
             $RIPT rules diff "$WORK/rules" > "$WORK/pipe"
             for name in no-color dumb never always pipe; do echo "=== $name"; cat "$WORK/$name"; done
-            """)
+            """, environment: xterm)
         let outputs = sections(result.standardOutput)
         for name in ["no-color", "dumb", "never"] {
             let output = outputs[name] ?? ""
@@ -101,7 +95,7 @@ struct HumanInterfaceTests {
 
     @Test("--quiet prints nothing on standard output, on a terminal or piped, and keeps the exit status; errors still reach standard error (unshare -n)")
     func quiet() throws {
-        let result = try namespace("""
+        let result = try namespaceScript("""
             plain
             set +e
             terminal "$WORK/diff.tty" "$RIPT rules diff --quiet --exit-code $WORK/rules; echo status \\$?"
@@ -114,7 +108,7 @@ struct HumanInterfaceTests {
             echo "=== tty"; cat "$WORK/diff.tty"
             echo "=== sizes"; wc -c < "$WORK/diff.pipe"; wc -c < "$WORK/apply.pipe"; wc -c < "$WORK/generate.pipe"; wc -c < "$WORK/flush.pipe"; wc -c < "$WORK/broken.pipe"
             echo "=== err"; cat "$WORK/broken.err"
-            """)
+            """, environment: xterm)
         let output = result.standardOutput
         #expect(output.contains("diff piped: 1\napply: 1\ngenerate: 0\nflush: 0\nbroken: 2\n"), "\(output)")
         #expect(output.contains("=== tty\nstatus 1\r\n"), "\(output)")
@@ -124,7 +118,7 @@ struct HumanInterfaceTests {
 
     @Test("every failure prints only on standard error: rule errors, usage errors, kernel errors, a held lock; on a terminal 'error:' is red (unshare -n)")
     func errorsOnStandardError() throws {
-        let result = try namespace("""
+        let result = try namespaceScript("""
             plain
             set +e
             fail() { name=$1; shift; "$@" > "$WORK/$name.out" 2> "$WORK/$name.err"; echo "$name: $? $(wc -c < "$WORK/$name.out") $(wc -l < "$WORK/$name.err")"; }
@@ -138,7 +132,7 @@ struct HumanInterfaceTests {
             script -qec "$RIPT rules generate $WORK/rules > $WORK/tty.out" /dev/null > "$WORK/tty.err"
             echo "tty: $(wc -c < "$WORK/tty.out")"
             echo "=== err"; cat "$WORK/tty.err"
-            """)
+            """, environment: xterm)
         let output = result.standardOutput
         for name in ["usage", "missing", "kernel", "lock", "rules"] {
             #expect(output.range(of: "\(name): 2 0 [1-9]", options: .regularExpression) != nil, "\(name): \(output)")
