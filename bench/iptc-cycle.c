@@ -4,7 +4,7 @@
  * With a third argument, `verify`, each cycle then also reads the table
  * back as the kernel holds it (IPT_SO_GET_INFO, then IPT_SO_GET_ENTRIES into
  * a buffer, nothing decoded): the least a tool that verifies its commit by
- * reading it back, as issue 3 asks of ript, can pay.
+ * reading it back, as ript does after every commit, can pay.
  * Built with -DIPV6 (and -lip6tc) it does the same to an ip6tables table.
  * Built and run by bench/kernel.sh, only inside its own network namespace. */
 #include <errno.h>

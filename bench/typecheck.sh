@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Times swiftc type-checking rule files against RiptDSL, as an editor does:
 # one partition body of N statements of every kind, and the same statements
-# split into groups of 25. Type-checking grows with the square of one
-# builder body's length; groups keep it linear.
+# split into groups of 25. Type-checking grows faster than one builder
+# body's length, and groups do not change that: they are for reading.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 swift build --target RiptDSL >&2
