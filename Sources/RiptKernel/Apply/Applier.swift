@@ -48,19 +48,19 @@ public struct Applier: Sendable {
     }
 
     /// The tables ript works on, as the kernel holds them now (read without
-    /// libiptc: see `IPTCTable.snapshot`); chains found to be as `expected`
+    /// libiptc: see `TableBlobReader`); chains found to be as `expected`
     /// are not decoded.
     /// Every table is fetched before any is walked, so a walk waiting for
     /// `expected` holds up no fetch.
     public func read(_ families: [Family], expected: ExpectedChains = .none) throws(ApplyError) -> [FamilyTable: KernelTable] {
-        var blobs: [IPTCTable.TableBlob] = []
+        var blobs: [TableBlobReader.TableBlob] = []
         #if DEBUG
         var decoded: [FamilyTable: KernelTable] = [:]
         #endif
         for key in FamilyTable.tables([.filter, .nat], of: families) {
-            let blob: IPTCTable.TableBlob
+            let blob: TableBlobReader.TableBlob
             do {
-                blob = try IPTCTable.fetch(key, faults: faults)
+                blob = try TableBlobReader(faults: faults).fetch(key)
             } catch {
                 throw ApplyError.kernel(error, table: key)
             }
@@ -553,7 +553,7 @@ public struct Applier: Sendable {
         afterCommit(table)
         return Later(inBackground: { [protocols, faults] in
             Result { () throws(IPTCError) in
-                let state = try IPTCTable.snapshot(table, protocols: protocols, expected: expected, faults: faults)
+                let state = try TableBlobReader(faults: faults).read(table, protocols: protocols, expected: expected)
                 return ReadBack(state: state, left: check.map { check in Trace.phase("verify: plan \(table)") { check(state).plan } })
             }
         })
