@@ -54,6 +54,9 @@ struct KernelOptions: ParsableArguments {
         applier.wait = wait
         #if DEBUG
         applier.faults = injectedFaults()
+        // RIPT_CHECK_READER=1 (set by the kernel tests): every read is also
+        // made the slow, independent way and must agree.
+        applier.checkReaders = getenv("RIPT_CHECK_READER").map { String(cString: $0) == "1" } ?? false
         // For the tests: how long the lock waits for the rule files (Applier.patience).
         if let patience = getenv("RIPT_LOCK_PATIENCE").flatMap({ Double(String(cString: $0)) }) { applier.patience = patience }
         let kill = killAfterCommit(), run = runAfterCommit()
