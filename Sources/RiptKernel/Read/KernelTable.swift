@@ -2,6 +2,12 @@ import RiptCore
 
 /// Stage 4, read: one table of one family as the kernel holds it, every
 /// rule decoded (or verified to be what ript wrote).
+///
+/// This folder reads the kernel: `TableBlobReader` reads a table without
+/// libiptc, `init(reading:table:protocols:expected:)` through a libiptc
+/// handle; `ExpectedChains` lets both skip decoding ript's untouched
+/// chains; `Ownership` says which chains are ript's, and `OwnedTable` is
+/// what ript owns in a table, kept as bytes for a checkpoint.
 public struct KernelTable: Sendable {
     public let key: FamilyTable
     public let chains: [KernelChain]
