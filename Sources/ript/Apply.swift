@@ -47,7 +47,7 @@ extension ExitCode {
 /// --no-cache (every file is parsed: too long to hold the xtables lock for).
 func applyPartitions(
     _ rules: RulePathOptions, _ kernel: KernelOptions, _ confirm: ConfirmOptions, _ output: ApplyOutputOptions,
-    command: String, apply: Bool, clean: Bool
+    command: String, goal: PlanRequest.Goal
 ) throws {
     // First of all, so no signal can end the process between its change and its rollback.
     let signals = confirm.confirm == nil ? nil : InterruptWatch()
@@ -65,11 +65,11 @@ func applyPartitions(
         report: { output.report($0, ruleset: ruleset!) }, reportRollback: output.reportRollback
     ) { applier, checkpoint in
         guard let compiled = ruleset else {
-            let (compiled, done) = try applier.apply(families, apply: apply, clean: clean, during: compile)
+            let (compiled, done) = try applier.apply(families, goal, during: compile)
             ruleset = compiled
             return done
         }
-        let request = PlanRequest(apply: apply, clean: clean, scope: compiled.scope)
+        let request = PlanRequest(goal, scope: compiled.scope)
         if checkpoint != nil { return try applier.apply(compiled, request, checkpoint: &checkpoint!) }
         return try applier.apply(compiled, request)
     }
@@ -92,7 +92,7 @@ extension Ript.Rules {
         @OptionGroup var output: ApplyOutputOptions
 
         func run() throws {
-            try applyPartitions(rules, kernel, confirm, output, command: "ript rules apply", apply: true, clean: false)
+            try applyPartitions(rules, kernel, confirm, output, command: "ript rules apply", goal: .load)
         }
     }
 }
@@ -110,7 +110,7 @@ extension Ript.Clean {
         @OptionGroup var output: ApplyOutputOptions
 
         func run() throws {
-            try applyPartitions(rules, kernel, confirm, output, command: "ript clean apply", apply: false, clean: true)
+            try applyPartitions(rules, kernel, confirm, output, command: "ript clean apply", goal: .clean)
         }
     }
 }
@@ -128,7 +128,7 @@ extension Ript {
         @OptionGroup var output: ApplyOutputOptions
 
         func run() throws {
-            try applyPartitions(rules, kernel, confirm, output, command: "ript apply", apply: true, clean: true)
+            try applyPartitions(rules, kernel, confirm, output, command: "ript apply", goal: .loadAndClean)
         }
     }
 }

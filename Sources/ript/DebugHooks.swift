@@ -19,6 +19,9 @@ import Glibc
 //   table's commit, before it is read back.
 // - RIPT_FAULTS=function=ERRNO[*count],…: libiptc calls that fail, with
 //   EAGAIN, ENOMEM, EPERM, EINVAL or ENOENT.
+// - RIPT_CHECK_READER=1 (the kernel tests set it): every table read is also
+//   made the slow, independent way, through libiptc, and must agree
+//   (`Applier.checkReaders`).
 
 extension Applier {
     /// Sets the hooks the environment asks for, in a debug build; in a
@@ -26,6 +29,7 @@ extension Applier {
     mutating func setDebugHooks() {
         #if DEBUG
         faults = injectedFaults()
+        checkReaders = getenv("RIPT_CHECK_READER").map { String(cString: $0) == "1" } ?? false
         if let patience = getenv("RIPT_LOCK_PATIENCE").flatMap({ Double(String(cString: $0)) }) { self.patience = patience }
         let kill = killAfterCommit(), run = runAfterCommit()
         afterCommit = { table in

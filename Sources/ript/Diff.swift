@@ -37,13 +37,13 @@ func compiled(_ options: RulePathOptions) throws -> CompiledRuleset {
 }
 
 /// Plans a request against the kernel and prints it.
-func diffPartitions(_ rules: RulePathOptions, _ diff: DiffOptions, _ kernel: KernelOptions, command: String, apply: Bool, clean: Bool) throws {
+func diffPartitions(_ rules: RulePathOptions, _ diff: DiffOptions, _ kernel: KernelOptions, command: String, goal: PlanRequest.Goal) throws {
     diff.output.configure()
     let applier = try kernel.applier(for: command)
     // The kernel is read while the rule files compile.
     let families = kernel.families.families
     let (ruleset, tables) = try reportingKernelErrors { try applier.read(families) { try compiled(rules).restricted(to: families) } }
-    let plan = Trace.phase("plan") { Planner.plan(ruleset, kernel: tables, request: PlanRequest(apply: apply, clean: clean, scope: ruleset.scope)) }
+    let plan = Trace.phase("plan") { Planner.plan(ruleset, kernel: tables, request: PlanRequest(goal, scope: ruleset.scope)) }
     try Trace.phase("print") { try diff.print(plan, ruleset: ruleset) }
 }
 
@@ -65,7 +65,7 @@ extension Ript.Rules {
         func validate() throws { try diff.check(kernel.families) }
 
         func run() throws {
-            try diffPartitions(rules, diff, kernel, command: "ript rules diff", apply: true, clean: false)
+            try diffPartitions(rules, diff, kernel, command: "ript rules diff", goal: .load)
         }
     }
 }
@@ -88,7 +88,7 @@ extension Ript.Clean {
         func validate() throws { try diff.check(kernel.families) }
 
         func run() throws {
-            try diffPartitions(rules, diff, kernel, command: "ript clean diff", apply: false, clean: true)
+            try diffPartitions(rules, diff, kernel, command: "ript clean diff", goal: .clean)
         }
     }
 }

@@ -1,88 +1,11 @@
 import RiptCore
 
-/// One change to a table, in the order the applier makes them. Positions are
-/// 0-based and valid at the moment the operation runs.
-public enum Operation: Sendable, Hashable {
-    case createChain(String)
-    case append(chain: String, rule: Rule)
-    case insert(chain: String, position: Int, rule: Rule)
-    case delete(chain: String, position: Int, rule: KernelRule)
-    /// Empties (its `rules` rules) and deletes a stale ript chain nothing points to any more.
-    case deleteChain(String, rules: Int)
-}
-
-/// The changes to one table of one family, committed together.
-public struct TablePlan: Sendable {
-    public let key: FamilyTable
-    public let operations: [Operation]
-
-    public init(_ key: FamilyTable, operations: [Operation]) {
-        self.key = key
-        self.operations = operations
-    }
-
-    public var family: Family { key.family }
-    public var table: Table { key.table }
-}
-
-/// What `apply`, `clean` or `flush` would do: per table, in commit order,
-/// and what was found along the way (hand edits to ript's chains).
-public struct Plan: Sendable {
-    public var tables: [TablePlan]
-    /// Problems with the kernel's state, one sentence each.
-    public var findings: [String]
-    /// New partitions with raw lines, to be applied once, now.
-    public var raw: [ChainSet]
-
-    public var isEmpty: Bool { tables.allSatisfy(\.operations.isEmpty) && raw.isEmpty }
-
-    /// What the plan does to one table; nothing when it wasn't planned.
-    func operations(on table: FamilyTable) -> [Operation] {
-        tables.first { $0.key == table }?.operations ?? []
-    }
-}
-
-/// Which partitions a command speaks for.
-public enum Scope: Sendable, Equatable {
-    /// PATH was a directory: it holds every partition, and ript partitions
-    /// not in it are stale.
-    case directory
-    /// PATH was one file: only its partitions are considered.
-    case file
-}
-
-/// What to plan for.
-public struct PlanRequest: Sendable {
-    /// Load the current partitions (create, fill, repair, point to them).
-    public var apply: Bool
-    /// Remove stale chains and their pointers.
-    public var clean: Bool
-    public var scope: Scope
-
-    public init(apply: Bool, clean: Bool, scope: Scope) {
-        self.apply = apply
-        self.clean = clean
-        self.scope = scope
-    }
-
-    /// The order to commit tables in, family by family: additions filter
-    /// first (the accepts before the rewrites that need them), removals nat
-    /// first (the rewrites before the accepts they needed).
-    func tableOrder(_ families: [Family]) -> [FamilyTable] {
-        Self.tableOrder(apply: apply, families)
-    }
-
-    static func tableOrder(apply: Bool, _ families: [Family]) -> [FamilyTable] {
-        FamilyTable.tables(apply ? [.filter, .nat] : [.nat, .filter], of: families)
-    }
-}
-
-extension CompiledRuleset {
-    /// The partitions PATH speaks for: every one when it is a directory.
-    public var scope: Scope { isFromSingleFile ? .file : .directory }
-}
-
 /// Stage 5, diff: compiled chain sets against the kernel's tables.
+///
+/// This folder plans: `Planner` makes a `Plan` (`Plan.swift`) from the
+/// compiled rule files and the tables as read; `PlanRenderer` and
+/// `PlanSummary` say what it does; `RollbackPlanner` plans putting back
+/// what ript owned at a checkpoint, and `RollbackRenderer` says how.
 public enum Planner {
     /// Plans the tables in `kernel` (those of `ruleset.families` that were read).
     public static func plan(_ ruleset: CompiledRuleset, kernel: [FamilyTable: KernelTable], request: PlanRequest) -> Plan {
@@ -99,7 +22,7 @@ public enum Planner {
             plan(table: kernel[key]!, context: context)
         }
         // Raw lines go in once, when the partition's chains are first made.
-        let raw = context.request.apply ? context.ruleset.partitions.filter { !$0.raw.isEmpty && !Context.rawLinesLoaded($0, kernel: kernel) } : []
+        let raw = context.request.loads ? context.ruleset.partitions.filter { !$0.raw.isEmpty && !Context.rawLinesLoaded($0, kernel: kernel) } : []
         return Plan(tables: planned.map(\.plan), findings: planned.flatMap(\.findings), raw: raw)
     }
 
@@ -108,7 +31,7 @@ public enum Planner {
     /// tables as soon as they are read, and each committed table as soon
     /// as it is read back.
     public static func plan(table kernel: KernelTable, context: Context) -> (plan: TablePlan, findings: [String]) {
-        precondition(context.loaded != nil || context.request.apply || !context.request.clean, "a clean alone plans all tables at once")
+        precondition(context.loaded != nil || context.request.loads || !context.request.cleans, "a clean alone plans all tables at once")
         var findings: [String] = []
         let operations = plan(table: kernel, context: context, findings: &findings)
         return (TablePlan(kernel.key, operations: operations), findings)
@@ -153,12 +76,12 @@ public enum Planner {
         /// all tables which partitions are loaded; raw lines, whether the
         /// IPv4 tables have a partition's chains.)
         public var plansTablesApart: Bool {
-            request.apply && !ruleset.partitions.contains { !$0.raw.isEmpty }
+            request.loads && !ruleset.partitions.contains { !$0.raw.isEmpty }
         }
 
         /// With what the kernel's tables say across tables, where the request needs it.
         func reading(_ kernel: [FamilyTable: KernelTable]) -> Context {
-            guard request.clean && !request.apply else { return self }
+            guard request.cleans && !request.loads else { return self }
             var context = self
             context.loaded = []
             let partitions = ruleset.partitions
@@ -217,8 +140,8 @@ public enum Planner {
         /// An older version's chain, or one of a family the partition no
         /// longer has rules in (say, its IPv6 rules were removed).
         func isStale(_ chain: Ownership.PartitionChain, name: String, family: Family) -> Bool {
-            guard request.clean, !isCurrent(name, in: family), inScope(chain.partition) else { return false }
-            if current[chain.partition] == nil || request.apply { return true }
+            guard request.cleans, !isCurrent(name, in: family), inScope(chain.partition) else { return false }
+            if current[chain.partition] == nil || request.loads { return true }
             guard let loaded else { preconditionFailure("a clean alone plans with the loaded partitions read from every table") }
             return loaded.contains(chain.partition)
         }
@@ -229,7 +152,7 @@ public enum Planner {
         var operations: [Operation] = []
         let request = context.request
 
-        if request.apply {
+        if request.loads {
             for hook in Ownership.hookChains(in: table) where kernel.chain(hook) == nil {
                 operations.append(.createChain(hook))
             }
@@ -260,12 +183,12 @@ public enum Planner {
             // In sync, the common case: a directory's hook chain holds exactly
             // every partition's pointers in order, so nothing is stale,
             // foreign or out of place.
-            if request.apply && request.scope == .directory && context.holdsExactlyThePointers(existing, in: hook, family) { continue }
+            if request.loads && request.scope == .directory && context.holdsExactlyThePointers(existing, in: hook, family) { continue }
             let target = hookTarget(hook, in: kernel.key, existing: existing, context: context, findings: &findings)
             operations += edit(chain: hook, from: existing, to: target)
         }
 
-        if request.apply {
+        if request.loads {
             for hook in Bootstrap.hooks(family) where hook.table == table {
                 let jump = Bootstrap.jump(hook)
                 if !(kernel.chain(hook.builtIn)?.rules.contains { $0.rule == jump } ?? false) {
@@ -274,7 +197,7 @@ public enum Planner {
             }
         }
 
-        if request.clean {
+        if request.cleans {
             for chain in kernel.chains {
                 guard let owned = Ownership.partitionChain(chain.name, in: table), context.isStale(owned, name: chain.name, family: family) else { continue }
                 operations.append(.deleteChain(chain.name, rules: chain.rules.count))
@@ -337,7 +260,7 @@ public enum Planner {
             guard let rule = kernelRule.rule, case .jump(let chain) = rule.target,
                 let owned = Ownership.partitionChain(chain, in: table)
             else {
-                if request.apply {
+                if request.loads {
                     findings.append("\(kernelTable) chain \(hook) holds a rule ript did not write (rule \(index + 1)); ript removes it")
                 } else {
                     outOfScope[index] = .kernel(kernelRule, index)
@@ -357,7 +280,7 @@ public enum Planner {
             }
         }
 
-        guard request.apply else {
+        guard request.loads else {
             // Clean alone moves nothing: it keeps every pointer it doesn't
             // remove, in place.
             let kept = Set(Array(outOfScope.values) + stalePointers.values.joined() + removedPointers)

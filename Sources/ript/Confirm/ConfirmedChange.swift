@@ -1,7 +1,6 @@
 import ArgumentParser
 import RiptCore
 import RiptKernel
-import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -66,14 +65,6 @@ func changeKernel(
     let rollBack = { (checkpoint: Checkpoint, reason: String) throws in
         try rollBackChanges(applier, to: checkpoint, because: reason, repair: repair, report: reportRollback)
     }
-    // The tables committed, failure or not, are the ones to roll back.
-    let committed = Mutex<Set<FamilyTable>>([])
-    var applier = applier
-    applier.afterCommit = { [afterCommit = applier.afterCommit] table in
-        committed.withLock { _ = $0.insert(table) }
-        afterCommit(table)
-    }
-
     let slot = try reportingConfirmationErrors { try ConfirmationSlot() }
     // Held until the rollback is over: no other --confirm change may start before.
     defer { withExtendedLifetime(slot) {} }
@@ -88,14 +79,14 @@ func changeKernel(
     } catch let error as ApplyError {
         writeStandardError("ript: error: \(error.description)\n")
         // A table committed before the failure is new: with --confirm, it goes back too.
-        if let checkpoint = checkpoint?.restricted(to: committed.withLock { $0 }), !checkpoint.isEmpty {
+        if let checkpoint = checkpoint?.toRollBack {
             try rollBack(checkpoint, "the change failed before it was complete")
         }
         throw ExitCode.error
     }
     reportFindings(done)
     report(done)
-    guard let checkpoint = checkpoint?.restricted(to: committed.withLock { $0 }), !checkpoint.isEmpty else {
+    guard let checkpoint = checkpoint?.toRollBack else {
         writeStandardError("ript: nothing to change, so nothing to confirm\n")
         return done
     }

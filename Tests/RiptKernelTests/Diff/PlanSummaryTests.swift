@@ -6,7 +6,9 @@ import Testing
 /// The summary line's counts: each operation belongs to a partition, a stale chain, or the bootstrap.
 @Suite struct PlanSummaryTests {
     static let ruleset: CompiledRuleset = {
+        // This file is Tests/RiptKernelTests/Diff/PlanSummaryTests.swift.
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
         return try! Pipeline.compile(path: root.appendingPathComponent("examples/dual-stack.swift").path)
     }()
 

@@ -1,13 +1,15 @@
 import CIPTables
 import RiptCore
 
-/// Building libiptc entries from ript's rules, and reading them back.
-///
-/// The layouts are the kernel's (`ipt_entry`, `xt_entry_match`,
-/// `xt_entry_target` and each extension's data, checked in CIPTables' shim and
-/// by RiptKernelTests against the headers), in the revisions the iptables
-/// 1.8.9 CLI writes, so `iptables-legacy-save` prints ript's rules back and
-/// a save/restore round trip keeps them.
+// The entries libiptc takes and gives (and the kernel's own table blob
+// holds): built from ript's rules, and read back into them.
+//
+// The layouts are the kernel's (`ipt_entry`, `xt_entry_match`,
+// `xt_entry_target` and each extension's data, checked in CIPTables' shim and
+// by RiptKernelTests against the headers), in the revisions the iptables
+// 1.8.9 CLI writes, so `iptables-legacy-save` prints ript's rules back and
+// a save/restore round trip keeps them.
+
 /// Where a family's entry header (`ipt_entry`, `ip6t_entry`) keeps the
 /// fields every reader needs; matches and the target follow it, laid out
 /// the same in both families.
@@ -441,5 +443,18 @@ extension IPTCTable {
         default:
             return nil
         }
+    }
+}
+
+extension IPTCTable {
+    /// The name in an entry's target header: an extension's, or for a
+    /// standard target in saved form the verdict or chain (empty for a
+    /// fall-through).
+    static func targetName(of entry: UnsafeRawBufferPointer, family: Family) -> String {
+        let layout = EntryLayout.of(family)
+        guard entry.count >= layout.size else { return "" }
+        let offset = layout.targetOffset(entry.baseAddress!)
+        guard offset + headerSize <= entry.count else { return "" }
+        return String(decoding: UnsafeRawBufferPointer(rebasing: entry[(offset + 2)..<(offset + 31)]).prefix { $0 != 0 }, as: UTF8.self)
     }
 }

@@ -4,34 +4,38 @@ import Glibc
 import CIPTables
 import RiptCore
 
-/// Reading a table without libiptc, for commands that only read (diff, and
+/// Reads a table without libiptc, for commands that only read (diff, and
 /// apply's verification): the kernel's own blob (`IPT_SO_GET_INFO`, then
-/// `IPT_SO_GET_ENTRIES`; `IP6T_SO_…` on an IPv6 socket), walked in place. It skips libiptc's parse into
-/// chain lists, about a third of reading a 50,000-rule table, and gives the
-/// same `KernelTable` libiptc would (debug builds can check that with
-/// RIPT_CHECK_READER=1). Changes still go through libiptc handles.
-extension IPTCTable {
-    static let hookNames = ["PREROUTING", "INPUT", "FORWARD", "OUTPUT", "POSTROUTING"]
+/// `IPT_SO_GET_ENTRIES`; `IP6T_SO_…` on an IPv6 socket), walked in place. It
+/// skips libiptc's parse into chain lists, about a third of reading a
+/// 50,000-rule table, and gives the same `KernelTable` libiptc would (an
+/// `Applier` with `checkReaders` set checks that). Changes still go through
+/// libiptc handles (`IPTCTable`).
+///
+/// CIPTables is imported for the kernel's structures and socket options
+/// only; no libiptc function is called here.
+struct TableBlobReader: Sendable {
+    /// Faults of its own (RIPT_FAULTS=IPT_SO_GET_ENTRIES=…), apart from
+    /// libiptc's `iptc_init`: apply reads both ways, on different threads.
+    var faults: IPTCFaults = .none
 
     /// Reads a table as the kernel holds it now.
-    public static func snapshot(_ key: FamilyTable, protocols: ProtocolTable, expected: ExpectedChains = .none, faults: IPTCFaults = .none) throws(IPTCError) -> KernelTable {
-        try fetch(key, faults: faults).chains(protocols: protocols, expected: expected)
+    func read(_ key: FamilyTable, protocols: ProtocolTable, expected: ExpectedChains = .none) throws(IPTCError) -> KernelTable {
+        try fetch(key).chains(protocols: protocols, expected: expected)
     }
 
     /// A table's blob as the kernel holds it now, not yet walked: a reader
     /// can fetch while the chains it expects are still being worked out.
     /// The two families' requests and replies have the same layout
     /// (checked in the shim); only the socket, its level and the entries differ.
-    static func fetch(_ key: FamilyTable, faults: IPTCFaults = .none) throws(IPTCError) -> TableBlob {
+    func fetch(_ key: FamilyTable) throws(IPTCError) -> TableBlob {
         let table = key.table
         let ipv4 = key.family == .ipv4
-        // Faults of its own (RIPT_FAULTS=IPT_SO_GET_ENTRIES=…), apart from
-        // libiptc's iptc_init: apply reads both ways, on different threads.
-        if let code = faults.inject(ipv4 ? "IPT_SO_GET_ENTRIES" : "IP6T_SO_GET_ENTRIES") { throw error("getsockopt", code) }
+        if let code = faults.inject(ipv4 ? "IPT_SO_GET_ENTRIES" : "IP6T_SO_GET_ENTRIES") { throw Self.error("getsockopt", code) }
         let level = ipv4 ? Int32(IPPROTO_IP) : Int32(IPPROTO_IPV6)
         let (getInfo, getEntries) = ipv4 ? (IPT_SO_GET_INFO, IPT_SO_GET_ENTRIES) : (IP6T_SO_GET_INFO, IP6T_SO_GET_ENTRIES)
         let socket = Glibc.socket(ipv4 ? AF_INET : AF_INET6, Int32(SOCK_RAW.rawValue), Int32(IPPROTO_RAW))
-        guard socket >= 0 else { throw error("socket", errno) }
+        guard socket >= 0 else { throw Self.error("socket", errno) }
         defer { close(socket) }
         for _ in 0..<10 {
             var info = ipt_getinfo()
@@ -39,7 +43,7 @@ extension IPTCTable {
                 for (index, byte) in table.rawValue.utf8.prefix(31).enumerated() { name[index] = byte }
             }
             var length = socklen_t(MemoryLayout<ipt_getinfo>.size)
-            guard getsockopt(socket, level, getInfo, &info, &length) == 0 else { throw error("getsockopt", errno) }
+            guard getsockopt(socket, level, getInfo, &info, &length) == 0 else { throw Self.error("getsockopt", errno) }
 
             let headerSize = MemoryLayout<ipt_get_entries>.size
             // The call's errno, taken before the trace can write and change it.
@@ -58,11 +62,11 @@ extension IPTCTable {
             }
             if failure != 0 {
                 if failure == EAGAIN { continue }  // the table changed size between the two calls
-                throw error("getsockopt", failure)
+                throw Self.error("getsockopt", failure)
             }
             return TableBlob(key: key, info: info, bytes: bytes, start: headerSize)
         }
-        throw error("getsockopt", EAGAIN)
+        throw Self.error("getsockopt", EAGAIN)
     }
 
     /// A table's entries as `IPT_SO_GET_ENTRIES` gave them, with the
@@ -77,7 +81,7 @@ extension IPTCTable {
         func chains(protocols: ProtocolTable, expected: ExpectedChains) -> KernelTable {
             bytes.withUnsafeBytes { buffer in
                 Trace.phase("read \(key): walk") {
-                    IPTCTable.walk(UnsafeRawBufferPointer(rebasing: buffer[start...]), info: info, key: key, protocols: protocols, expected: expected)
+                    TableBlobReader.walk(UnsafeRawBufferPointer(rebasing: buffer[start...]), info: info, key: key, protocols: protocols, expected: expected)
                 }
             }
         }
@@ -98,7 +102,7 @@ extension IPTCTable {
         let underflows = withUnsafeBytes(of: info.underflow) { Array($0.bindMemory(to: UInt32.self)) }
         // At most five of each: a scan beats hashing every entry's offset.
         var hookAt: [(offset: Int, hook: Int)] = [], underflowAt: [(offset: Int, hook: Int)] = []
-        for hook in 0..<hookNames.count where info.valid_hooks & (1 << hook) != 0 {
+        for hook in 0..<IPTCTable.hookNames.count where info.valid_hooks & (1 << hook) != 0 {
             hookAt.append((Int(hookEntries[hook]), hook))
             underflowAt.append((Int(underflows[hook]), hook))
         }
@@ -113,21 +117,21 @@ extension IPTCTable {
         var inUserChain = false
         while offset + layout.size <= blob.count {
             let size = layout.nextOffset(blob.baseAddress! + offset), targetOffset = layout.targetOffset(blob.baseAddress! + offset)
-            guard size >= layout.size, offset + size <= blob.count, targetOffset + headerSize <= size else { break }
+            guard size >= layout.size, offset + size <= blob.count, targetOffset + IPTCTable.headerSize <= size else { break }
             // Compared as bytes: this runs for every entry of the table.
             let isErrorTarget = memcmp(blob.baseAddress! + offset + targetOffset + 2, "ERROR", 6) == 0  // with its NUL
             if let hook = hook(at: offset, in: hookAt) {
                 if inUserChain, !chains.isEmpty { chains[chains.count - 1].entries.removeLast() }
                 inUserChain = false
-                chains.append(Raw(name: hookNames[hook], builtIn: true, policy: nil, entries: []))
+                chains.append(Raw(name: IPTCTable.hookNames[hook], builtIn: true, policy: nil, entries: []))
             }
             if let hook = hook(at: offset, in: underflowAt) {
-                let verdict = blob.loadUnaligned(fromByteOffset: offset + targetOffset + headerSize, as: Int32.self)
-                if let index = chains.lastIndex(where: { $0.name == hookNames[hook] }) { chains[index].policy = verdictName(verdict) }
+                let verdict = blob.loadUnaligned(fromByteOffset: offset + targetOffset + IPTCTable.headerSize, as: Int32.self)
+                if let index = chains.lastIndex(where: { $0.name == IPTCTable.hookNames[hook] }) { chains[index].policy = verdictName(verdict) }
             } else if isErrorTarget {
                 // A user chain's head, or the end of the table.
                 if inUserChain, !chains.isEmpty { chains[chains.count - 1].entries.removeLast() }  // its RETURN tail
-                let name = String(decoding: UnsafeRawBufferPointer(rebasing: blob[(offset + targetOffset + headerSize)..<(offset + targetOffset + headerSize + 30)]).prefix { $0 != 0 }, as: UTF8.self)
+                let name = String(decoding: UnsafeRawBufferPointer(rebasing: blob[(offset + targetOffset + IPTCTable.headerSize)..<(offset + targetOffset + IPTCTable.headerSize + 30)]).prefix { $0 != 0 }, as: UTF8.self)
                 guard offset + size < blob.count else { break }
                 chains.append(Raw(name: name, builtIn: false, policy: nil, entries: []))
                 firstRuleOffset[offset + size] = name
@@ -161,7 +165,7 @@ extension IPTCTable {
                 var targetName = name
                 if name.isEmpty {
                     // A standard target: a verdict, or a jump by offset into a user chain.
-                    let verdict = bytes.loadUnaligned(fromByteOffset: targetOffset + headerSize, as: Int32.self)
+                    let verdict = bytes.loadUnaligned(fromByteOffset: targetOffset + IPTCTable.headerSize, as: Int32.self)
                     if verdict < 0 {
                         targetName = verdictName(verdict) ?? ""
                     } else if Int(verdict) == offset + size {

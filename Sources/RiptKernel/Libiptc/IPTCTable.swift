@@ -88,12 +88,17 @@ struct LibIPTC: Sendable {
 }
 
 /// A snapshot of one table of one family through libiptc (libip4tc or
-/// libip6tc): read it, edit it, commit it in one atomic replace. The only
-/// code in ript that calls libiptc.
+/// libip6tc): read it, edit it, commit it in one atomic replace. The one
+/// type through which ript calls libiptc's functions (the rest of this
+/// folder builds and decodes the entries it takes and gives); reading
+/// without libiptc is `TableBlobReader`'s.
 ///
 /// Not thread-safe (libiptc keeps global state): use one at a time, from
 /// one thread, while holding the xtables lock.
 public final class IPTCTable {
+    /// The built-in chains in the kernel's hook order, as libiptc lists them.
+    static let hookNames = ["PREROUTING", "INPUT", "FORWARD", "OUTPUT", "POSTROUTING"]
+
     public let family: Family
     public let name: String
     private var handle: OpaquePointer?
