@@ -20,10 +20,14 @@ let package = Package(
     ],
     targets: [
         .target(name: "RiptDSL"),
+        // Mechanism the other modules share: threads and `Later`, phase
+        // tracing, the clock, file reading, private directories, running programs.
+        .target(name: "RiptSupport"),
         .target(
             name: "RiptCore",
             dependencies: [
                 "RiptDSL",
+                "RiptSupport",
                 .product(name: "SwiftSyntax", package: "swift-syntax"),
                 .product(name: "SwiftParser", package: "swift-syntax"),
                 .product(name: "SwiftParserDiagnostics", package: "swift-syntax"),
@@ -33,8 +37,8 @@ let package = Package(
         ),
         // libiptc, the legacy x_tables library iptables-legacy uses (apt: libiptc-dev).
         .systemLibrary(name: "CIPTables", pkgConfig: "libip4tc", providers: [.apt(["libiptc-dev", "libip6tc-dev"])]),
-        // The kernel side: read, diff, apply. The only module that talks to C.
-        .target(name: "RiptKernel", dependencies: ["RiptCore", "CIPTables"]),
+        // The kernel side: read, diff, apply. The only module that talks to libiptc.
+        .target(name: "RiptKernel", dependencies: ["RiptCore", "RiptSupport", "CIPTables"]),
         // glibc's mallopt, for the CLI's start (Sources/ript/Ript.swift).
         .systemLibrary(name: "CMalloc"),
         .executableTarget(
@@ -42,13 +46,14 @@ let package = Package(
             dependencies: [
                 "RiptCore",
                 "RiptKernel",
+                "RiptSupport",
                 "CMalloc",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         // A numbered UDP stream for the zero-downtime tests (Tests/ExampleTests/ReliabilityTests.swift).
         .executableTarget(name: "ript-traffic", path: "Tests/Traffic"),
-        .testTarget(name: "RiptCoreTests", dependencies: ["RiptCore", "RiptDSL"]),
+        .testTarget(name: "RiptCoreTests", dependencies: ["RiptCore", "RiptDSL", "RiptSupport"]),
         .testTarget(name: "RiptKernelTests", dependencies: ["RiptKernel", "RiptCore", "CIPTables"]),
         // Depends on the executable so `swift test` builds the `ript` the golden tests run.
         .testTarget(name: "ExampleTests", dependencies: ["RiptCore", "RiptDSL", "RiptKernel", "ript", "ript-traffic"]),

@@ -1,4 +1,5 @@
 import Crypto
+import RiptSupport
 
 /// ript's pipeline, one typed stage after another:
 ///

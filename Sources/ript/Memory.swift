@@ -3,6 +3,7 @@ import CMalloc
 import Glibc
 #endif
 import RiptCore
+import RiptSupport
 
 // How ript asks glibc's malloc for memory. A dual-stack change of the
 // 50,000-rule set touches about 100 MB (the rules, libiptc's copies of four

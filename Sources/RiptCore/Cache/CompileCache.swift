@@ -4,6 +4,7 @@ import Glibc
 #endif
 import Crypto
 import RiptDSL
+import RiptSupport
 
 /// The compiled chain sets of rule files that haven't changed, so a large
 /// rule directory only parses what changed since the last run.
@@ -66,11 +67,11 @@ public struct CompileCache: Sendable {
     /// The cached entries for PATH by rule file path, and when the cache was
     /// written (nanoseconds); empty when there is no usable cache.
     func load(path: String, fingerprint: [UInt8]) -> (entries: [String: Entry], written: Int64) {
-        guard directoryIsSafe(create: false), let file = cacheFile(for: path),
-            let (bytes, written) = try? readBytes(file), var reader = Optional(CacheReader(bytes)),
+        guard (try? PrivateDirectory.check(directory)) != nil, let file = cacheFile(for: path),
+            let (bytes, status) = try? readFile(file, atMost: (1 << 30) - 1), var reader = Optional(CacheReader(bytes)),
             let entries = try? reader.entries(fingerprint: fingerprint)
         else { return ([:], 0) }
-        return (entries, written)
+        return (entries, Int64(status.st_mtim.tv_sec) * 1_000_000_000 + Int64(status.st_mtim.tv_nsec))
     }
 
     /// Writes the entries for PATH on another thread, so a command's real
@@ -90,7 +91,7 @@ public struct CompileCache: Sendable {
 
     /// Writes the entries for PATH, atomically; failures are ignored (it is only a cache).
     func store(path: String, fingerprint: [UInt8], entries: [(String, Entry)]) {
-        guard directoryIsSafe(create: true), let file = cacheFile(for: path) else { return }
+        guard (try? PrivateDirectory.prepare(directory)) != nil, let file = cacheFile(for: path) else { return }
         var writer = CacheWriter()
         writer.write(fingerprint: fingerprint, entries: entries)
         let temporary = "\(file).\(getpid()).tmp"
@@ -111,40 +112,11 @@ public struct CompileCache: Sendable {
         let digest = SHA256.hash(data: Array(String(cString: resolved).utf8))
         return directory + "/" + hex(Array(digest)) + ".cache"
     }
-
-    /// Owned by this user and writable by no one else (created so if asked).
-    private func directoryIsSafe(create: Bool) -> Bool {
-        var info = stat()
-        if stat(directory, &info) != 0 {
-            guard create, errno == ENOENT else { return false }
-            // The parent must exist; ript makes only the last component.
-            guard mkdir(directory, 0o700) == 0, stat(directory, &info) == 0 else { return false }
-        }
-        return (info.st_mode & S_IFMT) == S_IFDIR && info.st_uid == geteuid() && (info.st_mode & 0o022) == 0
-    }
 }
 
 func hex(_ bytes: [UInt8]) -> String {
     let digits = Array("0123456789abcdef")
     return String(bytes.flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 0xF)]] })
-}
-
-/// A file's bytes and its modification time in nanoseconds.
-private func readBytes(_ path: String) throws -> ([UInt8], Int64) {
-    let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-    guard descriptor >= 0 else { throw CacheReader.Malformed() }
-    defer { close(descriptor) }
-    var info = stat()
-    guard fstat(descriptor, &info) == 0, info.st_size < 1 << 30 else { throw CacheReader.Malformed() }
-    var bytes = [UInt8](repeating: 0, count: Int(info.st_size))
-    var offset = 0
-    while offset < bytes.count {
-        let count = bytes.withUnsafeMutableBytes { read(descriptor, $0.baseAddress! + offset, $0.count - offset) }
-        if count < 0 && errno == EINTR { continue }
-        guard count > 0 else { throw CacheReader.Malformed() }
-        offset += count
-    }
-    return (bytes, Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec))
 }
 
 // MARK: The format

@@ -1,5 +1,6 @@
 import Crypto
 import RiptDSL
+import RiptSupport
 
 /// Stage 3, compile: partitions (DSL values) to chain sets.
 ///

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import RiptCore
+import RiptSupport
 
 // Lockout protection (`ript apply --confirm`): what ript owned in the kernel
 // just before an apply changed it, and putting exactly that back.

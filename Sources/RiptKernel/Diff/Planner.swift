@@ -1,4 +1,5 @@
 import RiptCore
+import RiptSupport
 
 /// One change to a table, in the order the applier makes them. Positions are
 /// 0-based and valid at the moment the operation runs.

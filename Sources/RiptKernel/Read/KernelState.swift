@@ -1,4 +1,5 @@
 import RiptCore
+import RiptSupport
 
 /// A rule as read from the kernel: the rule ript understands it to be, or
 /// nil when it is nothing ript could have generated; then its entry is kept
