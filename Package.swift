@@ -20,10 +20,14 @@ let package = Package(
     ],
     targets: [
         .target(name: "RiptDSL"),
+        // Mechanism the other modules share: threads and `Later`, phase
+        // tracing, the clock, file reading, private directories, running programs.
+        .target(name: "RiptSupport"),
         .target(
             name: "RiptCore",
             dependencies: [
                 "RiptDSL",
+                "RiptSupport",
                 .product(name: "SwiftSyntax", package: "swift-syntax"),
                 .product(name: "SwiftParser", package: "swift-syntax"),
                 .product(name: "SwiftParserDiagnostics", package: "swift-syntax"),
@@ -33,8 +37,8 @@ let package = Package(
         ),
         // libiptc, the legacy x_tables library iptables-legacy uses (apt: libiptc-dev).
         .systemLibrary(name: "CIPTables", pkgConfig: "libip4tc", providers: [.apt(["libiptc-dev", "libip6tc-dev"])]),
-        // The kernel side: read, diff, apply. The only module that talks to C.
-        .target(name: "RiptKernel", dependencies: ["RiptCore", "CIPTables"]),
+        // The kernel side: read, diff, apply. The only module that talks to libiptc.
+        .target(name: "RiptKernel", dependencies: ["RiptCore", "RiptSupport", "CIPTables"]),
         // glibc's mallopt, for the CLI's start (Sources/ript/Ript.swift).
         .systemLibrary(name: "CMalloc"),
         .executableTarget(
@@ -42,6 +46,7 @@ let package = Package(
             dependencies: [
                 "RiptCore",
                 "RiptKernel",
+                "RiptSupport",
                 "CMalloc",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -51,9 +56,9 @@ let package = Package(
         // What the test targets share: finding and running the built binaries,
         // scratch directories, golden files, and network namespaces with their
         // shell library (namespace.sh, topology.sh: sourced by the tests'
-        // scripts, checked by shellcheck in .ci/run).
+        // scripts, checked by shellcheck in ProjectTests).
         .target(name: "TestSupport", path: "Tests/TestSupport", exclude: ["namespace.sh", "topology.sh"]),
-        .testTarget(name: "RiptCoreTests", dependencies: ["RiptCore", "RiptDSL", "TestSupport", .product(name: "SwiftParser", package: "swift-syntax")]),
+        .testTarget(name: "RiptCoreTests", dependencies: ["RiptCore", "RiptDSL", "TestSupport", "RiptSupport", .product(name: "SwiftParser", package: "swift-syntax")]),
         .testTarget(name: "RiptKernelTests", dependencies: ["RiptKernel", "RiptCore", "CIPTables"]),
         // The targets below run the built `ript` (and ript-traffic): depending on
         // the executables makes `swift test` build them before the tests run.

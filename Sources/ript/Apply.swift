@@ -1,6 +1,7 @@
 import ArgumentParser
 import RiptCore
 import RiptKernel
+import RiptSupport
 
 /// How the commands that change the kernel report what they did.
 struct ApplyOutputOptions: ParsableArguments {

@@ -1,6 +1,7 @@
 import RiptKernel
 #if DEBUG
 import RiptCore
+import RiptSupport
 import Synchronization
 #if canImport(Glibc)
 import Glibc

@@ -1,6 +1,7 @@
 import ArgumentParser
 import RiptCore
 import RiptKernel
+import RiptSupport
 
 /// Output formats of commands that print a plan.
 enum PlanFormat: String, ExpressibleByArgument, CaseIterable {

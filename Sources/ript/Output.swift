@@ -1,6 +1,7 @@
 import ArgumentParser
 import RiptCore
 import RiptKernel
+import RiptSupport
 import Synchronization
 #if canImport(Glibc)
 import Glibc

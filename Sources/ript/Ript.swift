@@ -1,5 +1,6 @@
 import ArgumentParser
 import RiptCore
+import RiptSupport
 #if canImport(Glibc)
 import Glibc
 #endif

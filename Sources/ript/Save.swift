@@ -1,6 +1,7 @@
 import ArgumentParser
 import RiptCore
 import RiptKernel
+import RiptSupport
 
 extension Ript.Rules {
     /// `ript rules save`

@@ -1,5 +1,6 @@
 import Dispatch
 import RiptCore
+import RiptSupport
 import Testing
 
 /// `Later`, the hand-over the applier's threads wait on: the reading

@@ -3,22 +3,20 @@ import Dispatch
 import Glibc
 #endif
 import Crypto
-import RiptDSL
+import RiptSupport
 
 /// The compiled chain sets of rule files that haven't changed, so a large
 /// rule directory only parses what changed since the last run.
 ///
 /// One file per rule PATH (named by a digest of its real path) holds, for
-/// each rule file, a SHA-256 of its bytes and the chain set it compiled to.
-/// A file is reused only when its bytes hash the same and the cache was
-/// written by this compiler with the same protocol table (the fingerprint);
-/// only files that compiled without errors are stored. Cross-file checks
-/// (duplicate partition names) always run over every file. A cache that
-/// can't be read, whose checksum doesn't match (a byte changed on disk),
-/// or in a directory another user owns or could write, is ignored: the
-/// cache can make ript faster, never different.
-private let pendingWrites = DispatchGroup()
-
+/// each rule file, a SHA-256 of its bytes and the chain set it compiled to
+/// (its format: `CacheFormat.swift`). A file is reused only when its bytes
+/// hash the same and the cache was written by this compiler with the same
+/// protocol table (the fingerprint); only files that compiled without
+/// errors are stored. Cross-file checks (duplicate partition names) always
+/// run over every file. A cache that can't be read, whose checksum doesn't
+/// match (a byte changed on disk), or in a directory another user owns or
+/// could write, is ignored: the cache can make ript faster, never different.
 public struct CompileCache: Sendable {
     public let directory: String
 
@@ -63,15 +61,131 @@ public struct CompileCache: Sendable {
         }
     }
 
-    /// The cached entries for PATH by rule file path, and when the cache was
-    /// written (nanoseconds); empty when there is no usable cache.
-    func load(path: String, fingerprint: [UInt8]) -> (entries: [String: Entry], written: Int64) {
-        guard directoryIsSafe(create: false), let file = cacheFile(for: path),
-            let (bytes, written) = try? readBytes(file), var reader = Optional(CacheReader(bytes)),
-            let entries = try? reader.entries(fingerprint: fingerprint)
-        else { return ([:], 0) }
-        return (entries, written)
+    // MARK: Reading
+
+    /// The cache of one rule PATH as it was loaded.
+    struct Snapshot: Sendable {
+        let cache: CompileCache
+        let path: String
+        let fingerprint: [UInt8]
+        /// By rule file path; empty when there is no usable cache.
+        let entries: [String: Entry]
+        /// When the cache was written (nanoseconds); 0 when there is none.
+        let written: Int64
     }
+
+    /// The cached entries for PATH.
+    func load(path: String, fingerprint: [UInt8]) -> Snapshot {
+        let none = Snapshot(cache: self, path: path, fingerprint: fingerprint, entries: [:], written: 0)
+        guard (try? PrivateDirectory.check(directory)) != nil, let file = cacheFile(for: path),
+            let (bytes, status) = try? readFile(file, atMost: (1 << 30) - 1), var reader = Optional(CacheReader(bytes)),
+            let entries = try? reader.entries(fingerprint: fingerprint)
+        else { return none }
+        let written = Int64(status.st_mtim.tv_sec) * 1_000_000_000 + Int64(status.st_mtim.tv_nsec)
+        return Snapshot(cache: self, path: path, fingerprint: fingerprint, entries: entries, written: written)
+    }
+
+    // MARK: Hits and misses
+
+    /// The rule files found under PATH, each either taken from the cache
+    /// or read to be evaluated and compiled.
+    ///
+    /// A file whose stamp is the cached one, and older than the cache, is
+    /// not read at all (as git trusts its index); any other is read and
+    /// hashed, and compiled only if its bytes changed. Without a cache,
+    /// every file is read (and none hashed).
+    struct Lookup: Sendable {
+        enum Outcome: Sendable {
+            case cached(Entry)
+            case read(RuleSource, digest: [UInt8])
+            case unreadable(Diagnostic)
+        }
+
+        let snapshot: Snapshot?
+        let files: [(path: String, stamp: FileStamp)]
+        /// One for each of `files`.
+        let outcomes: [Outcome]
+
+        init(_ files: [(path: String, stamp: FileStamp)], in snapshot: Snapshot?) {
+            let cached = snapshot?.entries ?? [:], written = snapshot?.written ?? 0, hashing = snapshot != nil
+            self.snapshot = snapshot
+            self.files = files
+            outcomes = files.concurrentMap { file -> Outcome in
+                let entry = cached[file.path]
+                if let entry, entry.stamp == file.stamp, file.stamp.modified < written, file.stamp.changed < written {
+                    return .cached(entry)
+                }
+                switch RuleFileLoader.read(file.path) {
+                case .failure(let diagnostic): return .unreadable(diagnostic)
+                case .success(let source):
+                    let digest = hashing ? Array(SHA256.hash(data: Array(source.text.utf8))) : []
+                    if let entry, entry.digest == digest {
+                        return .cached(Entry(stamp: file.stamp, digest: digest, chainSet: entry.chainSet))
+                    }
+                    return .read(source, digest: digest)
+                }
+            }
+        }
+
+        /// The files that could not be read.
+        var diagnostics: [Diagnostic] {
+            outcomes.compactMap { outcome in
+                guard case .unreadable(let diagnostic) = outcome else { return nil }
+                return diagnostic
+            }
+        }
+
+        /// The files read, to evaluate and compile.
+        var misses: [RuleSource] {
+            outcomes.compactMap { outcome in
+                guard case .read(let source, _) = outcome else { return nil }
+                return source
+            }
+        }
+
+        /// What the compiler takes, in the files' order: the cached chain
+        /// sets, and `evaluated`, the misses evaluated (in their order).
+        func inputs(evaluated: [EvaluatedRuleFile]) -> [Compiler.Input] {
+            var evaluated = evaluated.makeIterator()
+            return outcomes.compactMap { outcome in
+                switch outcome {
+                case .cached(let entry): .compiled(entry.chainSet)
+                case .read: .evaluated(evaluated.next()!)
+                case .unreadable: nil
+                }
+            }
+        }
+
+        /// The partitions of `ruleset` compiled now, not taken from the cache.
+        func recompiled(in ruleset: CompiledRuleset) -> Set<String> {
+            // By path, once: a search per missed file is quadratic in a directory of thousands.
+            let missed = Set(misses.map(\.path))
+            return Set(ruleset.partitions.filter { missed.contains($0.location.file) }.map(\.partition))
+        }
+
+        /// Writes the cache back on another thread when anything was
+        /// compiled, a stamp has to be refreshed or a file is gone; with
+        /// `ruleset`, what the files compiled to (without errors).
+        func storeInBackground(compiled ruleset: CompiledRuleset) {
+            guard let snapshot else { return }
+            let changed = zip(files, outcomes).contains { file, outcome in
+                guard case .cached(let entry) = outcome else { return true }
+                return snapshot.entries[file.path]?.stamp != entry.stamp
+            }
+            guard changed || snapshot.entries.count != files.count else { return }
+            let byFile = Dictionary(ruleset.partitions.map { ($0.location.file, $0) }, uniquingKeysWith: { first, _ in first })
+            let entries = zip(files, outcomes).compactMap { file, outcome -> (String, Entry)? in
+                switch outcome {
+                case .cached(let entry): return (file.path, entry)
+                case .read(_, let digest): return byFile[file.path].map { (file.path, Entry(stamp: file.stamp, digest: digest, chainSet: $0)) }
+                case .unreadable: return nil
+                }
+            }
+            snapshot.cache.storeInBackground(path: snapshot.path, fingerprint: snapshot.fingerprint, entries: entries)
+        }
+    }
+
+    // MARK: Writing
 
     /// Writes the entries for PATH on another thread, so a command's real
     /// work goes on meanwhile; `finishWriting()` waits for it before exit.
@@ -90,7 +204,7 @@ public struct CompileCache: Sendable {
 
     /// Writes the entries for PATH, atomically; failures are ignored (it is only a cache).
     func store(path: String, fingerprint: [UInt8], entries: [(String, Entry)]) {
-        guard directoryIsSafe(create: true), let file = cacheFile(for: path) else { return }
+        guard (try? PrivateDirectory.prepare(directory)) != nil, let file = cacheFile(for: path) else { return }
         var writer = CacheWriter()
         writer.write(fingerprint: fingerprint, entries: entries)
         let temporary = "\(file).\(getpid()).tmp"
@@ -111,367 +225,12 @@ public struct CompileCache: Sendable {
         let digest = SHA256.hash(data: Array(String(cString: resolved).utf8))
         return directory + "/" + hex(Array(digest)) + ".cache"
     }
-
-    /// Owned by this user and writable by no one else (created so if asked).
-    private func directoryIsSafe(create: Bool) -> Bool {
-        var info = stat()
-        if stat(directory, &info) != 0 {
-            guard create, errno == ENOENT else { return false }
-            // The parent must exist; ript makes only the last component.
-            guard mkdir(directory, 0o700) == 0, stat(directory, &info) == 0 else { return false }
-        }
-        return (info.st_mode & S_IFMT) == S_IFDIR && info.st_uid == geteuid() && (info.st_mode & 0o022) == 0
-    }
 }
+
+/// Cache writes still under way in this process.
+private let pendingWrites = DispatchGroup()
 
 func hex(_ bytes: [UInt8]) -> String {
     let digits = Array("0123456789abcdef")
     return String(bytes.flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 0xF)]] })
-}
-
-/// A file's bytes and its modification time in nanoseconds.
-private func readBytes(_ path: String) throws -> ([UInt8], Int64) {
-    let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-    guard descriptor >= 0 else { throw CacheReader.Malformed() }
-    defer { close(descriptor) }
-    var info = stat()
-    guard fstat(descriptor, &info) == 0, info.st_size < 1 << 30 else { throw CacheReader.Malformed() }
-    var bytes = [UInt8](repeating: 0, count: Int(info.st_size))
-    var offset = 0
-    while offset < bytes.count {
-        let count = bytes.withUnsafeMutableBytes { read(descriptor, $0.baseAddress! + offset, $0.count - offset) }
-        if count < 0 && errno == EINTR { continue }
-        guard count > 0 else { throw CacheReader.Malformed() }
-        offset += count
-    }
-    return (bytes, Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec))
-}
-
-// MARK: The format
-//
-// "RIPTCACHE\n", fingerprint (32 bytes), a SHA-256 of everything after it
-// (32 bytes), entry count, then per entry: its length, the rule file's
-// path, its digest (32 bytes) and its chain set. Integers are
-// little-endian; strings are a u32 length and UTF-8 bytes.
-
-private let magic = Array("RIPTCACHE\n".utf8)
-
-private struct CacheWriter {
-    var bytes: [UInt8] = []
-
-    mutating func write(fingerprint: [UInt8], entries: [(String, CompileCache.Entry)]) {
-        bytes += magic
-        bytes += fingerprint
-        let checksumAt = bytes.count
-        bytes += [UInt8](repeating: 0, count: 32)
-        u32(entries.count)
-        for (path, entry) in entries {
-            // Each entry's length first, so a reader can parse them on every core.
-            if let stored = entry.stored {
-                u32(stored.count)
-                bytes += stored
-                continue
-            }
-            let lengthAt = bytes.count
-            u32(0)
-            string(path)
-            for value in [Int64(bitPattern: entry.stamp.device), Int64(bitPattern: entry.stamp.inode), entry.stamp.size, entry.stamp.modified, entry.stamp.changed] {
-                withUnsafeBytes(of: value.littleEndian) { bytes += $0 }
-            }
-            bytes += entry.digest
-            chainSet(entry.chainSet)
-            withUnsafeBytes(of: UInt32(bytes.count - lengthAt - 4).littleEndian) { length in
-                for index in 0..<4 { bytes[lengthAt + index] = length[index] }
-            }
-        }
-        let checksum = Array(SHA256.hash(data: bytes[(checksumAt + 32)...]))
-        bytes.replaceSubrange(checksumAt..<(checksumAt + 32), with: checksum)
-    }
-
-    mutating func u8(_ value: UInt8) { bytes.append(value) }
-    mutating func u16(_ value: UInt16) { withUnsafeBytes(of: value.littleEndian) { bytes += $0 } }
-    mutating func u32(_ value: Int) { withUnsafeBytes(of: UInt32(value).littleEndian) { bytes += $0 } }
-    mutating func string(_ value: String) {
-        u32(value.utf8.count)
-        bytes += value.utf8
-    }
-    mutating func table(_ value: Table) { u8(UInt8(Table.allCases.firstIndex(of: value)!)) }
-    mutating func family(_ value: Family) { u8(value == .ipv4 ? 4 : 6) }
-
-    mutating func chainSet(_ set: ChainSet) {
-        string(set.partition)
-        string(set.hash)
-        string(set.location.file)
-        u32(set.location.line)
-        u32(set.location.column)
-        u32(set.chains.count)
-        for chain in set.chains {
-            family(chain.family)
-            table(chain.table)
-            string(chain.name)
-            u32(chain.rules.count)
-            chain.rules.forEach { rule($0) }
-        }
-        u32(set.pointers.count)
-        for pointer in set.pointers {
-            family(pointer.family)
-            table(pointer.table)
-            string(pointer.chain)
-            rule(pointer.rule)
-        }
-        u32(set.raw.count)
-        for raw in set.raw {
-            table(raw.table)
-            string(raw.line)
-            u32(raw.arguments.count)
-            raw.arguments.forEach { string($0) }
-        }
-    }
-
-    /// An address of the rule's family: 4 or 16 bytes.
-    mutating func address(_ value: IPAddress) {
-        switch value {
-        case .v4(let address): u32(Int(address))
-        case .v6(let address): bytes += IPv6Network.bytes(address)
-        }
-    }
-
-    mutating func network(_ value: IPNetwork) {
-        address(value.address)
-        u8(UInt8(value.prefixLength))
-    }
-
-    mutating func rule(_ rule: Rule) {
-        var flags: UInt8 = 0
-        if rule.source != nil { flags |= 1 }
-        if rule.destination != nil { flags |= 2 }
-        if rule.inInterface != nil { flags |= 4 }
-        if rule.ipProtocol != nil { flags |= 8 }
-        if rule.destinationPort != nil { flags |= 16 }
-        family(rule.family)
-        u8(flags)
-        if let source = rule.source { network(source) }
-        if let destination = rule.destination { network(destination) }
-        if let interface = rule.inInterface { string(interface) }
-        if let ipProtocol = rule.ipProtocol {
-            u8(ipProtocol.number)
-            string(ipProtocol.name)
-        }
-        if let ports = rule.destinationPort {
-            u16(ports.first)
-            u16(ports.last)
-        }
-        switch rule.target {
-        case .accept: u8(0)
-        case .drop: u8(1)
-        case .reject: u8(2)
-        case .log: u8(3)
-        case .jump(let chain):
-            u8(4)
-            string(chain)
-        case .dnat(let address, let port):
-            u8(5)
-            self.address(address)
-            u8(port == nil ? 0 : 1)
-            u16(port ?? 0)
-        case .snat(let address):
-            u8(6)
-            self.address(address)
-        }
-    }
-}
-
-private struct CacheReader {
-    struct Malformed: Error {}
-
-    let bytes: [UInt8]
-    var offset: Int
-    /// Where this reader's part of `bytes` ends.
-    let end: Int
-
-    init(_ bytes: [UInt8]) { self.init(bytes, bytes.indices) }
-
-    private init(_ bytes: [UInt8], _ range: Range<Int>) {
-        self.bytes = bytes
-        offset = range.lowerBound
-        end = range.upperBound
-    }
-
-    /// The entries, parsed on every core (each is on its own; loading the
-    /// cache of 2,500 rule files was a serial 21 ms in every command), and
-    /// only if the checksum says no byte changed since they were written.
-    mutating func entries(fingerprint: [UInt8]) throws -> [String: CompileCache.Entry] {
-        guard try take(magic.count) == magic, try take(32) == fingerprint else { throw Malformed() }
-        let recorded = try take(32)
-        let bytes = self.bytes, start = offset
-        let intact = Later(inBackground: { Array(SHA256.hash(data: bytes[start...])) == recorded })
-        var ranges: [Range<Int>] = []
-        for _ in 0..<(try count()) {
-            let length = try count()
-            ranges.append(offset..<(offset + length))
-            offset += length
-        }
-        guard offset == end else { throw Malformed() }
-        let parsed = ranges.concurrentMap { range -> (String, CompileCache.Entry)? in
-            var reader = CacheReader(bytes, range)
-            guard let (path, entry) = try? reader.entry(), reader.offset == reader.end else { return nil }
-            return (path, CompileCache.Entry(stamp: entry.stamp, digest: entry.digest, chainSet: entry.chainSet, stored: bytes[range]))
-        }
-        guard intact.value else { throw Malformed() }
-        var entries: [String: CompileCache.Entry] = [:]
-        entries.reserveCapacity(parsed.count)
-        for entry in parsed {
-            guard let (path, value) = entry else { throw Malformed() }
-            entries[path] = value
-        }
-        return entries
-    }
-
-    private mutating func entry() throws -> (String, CompileCache.Entry) {
-        let path = try string()
-        let stamp = FileStamp(
-            device: UInt64(bitPattern: try i64()), inode: UInt64(bitPattern: try i64()), size: try i64(),
-            modified: try i64(), changed: try i64())
-        let digest = try take(32)
-        return (path, CompileCache.Entry(stamp: stamp, digest: digest, chainSet: try chainSet()))
-    }
-
-    mutating func take(_ count: Int) throws -> [UInt8] {
-        guard count >= 0, offset + count <= end else { throw Malformed() }
-        defer { offset += count }
-        return Array(bytes[offset..<(offset + count)])
-    }
-
-    mutating func u8() throws -> UInt8 {
-        guard offset < end else { throw Malformed() }
-        defer { offset += 1 }
-        return bytes[offset]
-    }
-
-    mutating func u16() throws -> UInt16 { try load(UInt16.self) }
-    mutating func u32() throws -> UInt32 { try load(UInt32.self) }
-    mutating func i64() throws -> Int64 { Int64(bitPattern: try load(UInt64.self)) }
-
-    /// A little-endian integer.
-    private mutating func load<Integer: FixedWidthInteger>(_: Integer.Type) throws -> Integer {
-        let size = MemoryLayout<Integer>.size
-        guard offset + size <= end else { throw Malformed() }
-        defer { offset += size }
-        return Integer(littleEndian: bytes.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: offset, as: Integer.self) })
-    }
-
-    /// How many of `count` items could fit in what is left, each taking at
-    /// least `size` bytes: a capacity to reserve that a corrupt count (the
-    /// parse runs before the checksum is known) can't make huge.
-    func reservable(_ count: Int, atLeast size: Int) -> Int {
-        min(count, (end - offset) / size)
-    }
-
-    /// A count, bounded by what is left to read (at least a byte per item).
-    mutating func count() throws -> Int {
-        let value = Int(try u32())
-        guard value <= end - offset else { throw Malformed() }
-        return value
-    }
-
-    mutating func string() throws -> String {
-        let length = try count()
-        defer { offset += length }
-        return String(decoding: bytes[offset..<(offset + length)], as: UTF8.self)
-    }
-
-    mutating func family() throws -> Family {
-        switch try u8() {
-        case 4: .ipv4
-        case 6: .ipv6
-        default: throw Malformed()
-        }
-    }
-
-    mutating func table() throws -> Table {
-        let index = Int(try u8())
-        guard index < Table.allCases.count else { throw Malformed() }
-        return Table.allCases[index]
-    }
-
-    mutating func chainSet() throws -> ChainSet {
-        let partition = try string(), hash = try string()
-        let location = SourceLocation(file: try string(), line: Int(try u32()), column: Int(try u32()))
-        // Reserved, not grown: rules are large values, and growing copies them.
-        let chainCount = try count()
-        var chains: [Chain] = []
-        chains.reserveCapacity(reservable(chainCount, atLeast: 10))
-        for _ in 0..<chainCount {
-            let family = try family(), table = try table(), name = try string()
-            let ruleCount = try count()
-            var rules: [Rule] = []
-            rules.reserveCapacity(reservable(ruleCount, atLeast: 3))
-            for _ in 0..<ruleCount {
-                let rule = try rule()
-                guard rule.family == family else { throw Malformed() }
-                rules.append(rule)
-            }
-            chains.append(Chain(family: family, table: table, name: name, rules: rules))
-        }
-        let pointerCount = try count()
-        var pointers: [Pointer] = []
-        pointers.reserveCapacity(reservable(pointerCount, atLeast: 9))
-        for _ in 0..<pointerCount {
-            let family = try family(), table = try table(), chain = try string(), rule = try rule()
-            guard rule.family == family else { throw Malformed() }
-            pointers.append(Pointer(family: family, table: table, chain: chain, rule: rule))
-        }
-        var raw: [RawCommand] = []
-        for _ in 0..<(try count()) {
-            let table = try table(), line = try string()
-            var arguments: [String] = []
-            for _ in 0..<(try count()) { arguments.append(try string()) }
-            raw.append(RawCommand(table: table, arguments: arguments, line: line))
-        }
-        return ChainSet(partition: partition, hash: hash, location: location, chains: chains, pointers: pointers, raw: raw)
-    }
-
-    mutating func address(_ family: Family) throws -> IPAddress {
-        switch family {
-        case .ipv4: return .v4(try u32())
-        case .ipv6:
-            guard offset + 16 <= end else { throw Malformed() }
-            defer { offset += 16 }
-            return .v6(bytes.withUnsafeBytes { IPv6Network.address(bytes: UnsafeRawBufferPointer(rebasing: $0[offset..<(offset + 16)])) })
-        }
-    }
-
-    mutating func network(_ family: Family) throws -> IPNetwork {
-        let address = try address(family), length = Int(try u8())
-        switch address {
-        case .v4(let value) where length <= 32: return .v4(IPv4Network(address: value, prefixLength: length))
-        case .v6(let value) where length <= 128: return .v6(IPv6Network(address: value, prefixLength: length))
-        default: throw Malformed()
-        }
-    }
-
-    mutating func rule() throws -> Rule {
-        let family = try family()
-        let flags = try u8()
-        guard flags < 32 else { throw Malformed() }
-        let source = flags & 1 != 0 ? try network(family) : nil
-        let destination = flags & 2 != 0 ? try network(family) : nil
-        let interface = flags & 4 != 0 ? try string() : nil
-        let ipProtocol = flags & 8 != 0 ? IPProtocol(number: try u8(), name: try string()) : nil
-        let ports = flags & 16 != 0 ? PortRange(try u16(), try u16()) : nil
-        let target: Target
-        switch try u8() {
-        case 0: target = .accept
-        case 1: target = .drop
-        case 2: target = .reject
-        case 3: target = .log
-        case 4: target = .jump(try string())
-        case 5:
-            let address = try address(family), hasPort = try u8(), port = try u16()
-            target = .dnat(address: address, port: hasPort == 0 ? nil : port)
-        case 6: target = .snat(address: try address(family))
-        default: throw Malformed()
-        }
-        return Rule(family, source: source, destination: destination, inInterface: interface, ipProtocol: ipProtocol, destinationPort: ports, target: target)
-    }
 }

@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import RiptSupport
 
 /// An IP protocol a rule matches: its number, and the name ript prints.
 /// Two are equal when their numbers are: the name is only how it reads.
@@ -109,14 +105,5 @@ public struct ProtocolTable: Sendable {
         case any
         case `protocol`(IPProtocol)
         case unknown
-    }
-}
-
-/// Reads a text file with the rule-file checks (UTF-8, no NUL, size limit),
-/// or throws: /etc/protocols, and the kernel's settings under /proc and /sys.
-package func readSmallFile(_ path: String) throws -> String {
-    switch readRuleText(path) {
-    case .success(let text): return text
-    case .failure(let diagnostic): throw diagnostic
     }
 }

@@ -1,4 +1,5 @@
 import RiptCore
+import RiptSupport
 
 /// Stage 6, apply: makes a plan true in the kernel, one atomic commit per
 /// table of each family (iptables filter, nat, then ip6tables filter, nat),

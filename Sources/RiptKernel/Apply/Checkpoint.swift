@@ -1,4 +1,5 @@
 import RiptCore
+import RiptSupport
 
 /// What ript owned in every table an apply was about to change, read under
 /// the xtables lock through the very handles the apply then changed and

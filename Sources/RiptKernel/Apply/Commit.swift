@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import RiptCore
+import RiptSupport
 
 // The commit engine: under the xtables lock, each family's tables read,
 // planned and changed on a thread of their own, one atomic commit per table,

@@ -1,4 +1,5 @@
 import RiptCore
+import RiptSupport
 
 // Restore-based apply: the path for plans with new raw lines, which only
 // iptables-restore can put in (ript cannot build their entries). The commit

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import RiptCore
+import RiptSupport
 
 // Lockout protection (`ript apply --confirm`): putting back exactly what ript
 // owned in the kernel just before an apply changed it (its `Checkpoint`),

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import RiptCore
+import RiptSupport
 
 /// The lock every iptables binary takes before changing a table:
 /// `flock(LOCK_EX)` on /run/xtables.lock, or `$XTABLES_LOCKFILE`. libiptc does
@@ -43,9 +43,4 @@ public final class XtablesLock {
 
 public struct LockError: Error, Sendable, CustomStringConvertible {
     public let description: String
-}
-
-/// Seconds as a user wrote them: "5", "0.5".
-public func formatSeconds(_ seconds: Double) -> String {
-    seconds == seconds.rounded() ? String(Int(seconds)) : String(seconds)
 }

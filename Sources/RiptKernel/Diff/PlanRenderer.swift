@@ -1,4 +1,5 @@
 import RiptCore
+import RiptSupport
 
 /// Renders a plan as the iptables and ip6tables commands that would make its
 /// changes, in generate's syntax, table by table in commit order. Nothing

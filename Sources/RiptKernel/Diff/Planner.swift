@@ -1,4 +1,5 @@
 import RiptCore
+import RiptSupport
 
 /// Stage 5, diff: compiled chain sets against the kernel's tables.
 ///
@@ -139,7 +140,7 @@ public enum Planner {
 
         /// An older version's chain, or one of a family the partition no
         /// longer has rules in (say, its IPv6 rules were removed).
-        func isStale(_ chain: Ownership.PartitionChain, name: String, family: Family) -> Bool {
+        func isStale(_ chain: ChainName, name: String, family: Family) -> Bool {
             guard request.cleans, !isCurrent(name, in: family), inScope(chain.partition) else { return false }
             if current[chain.partition] == nil || request.loads { return true }
             guard let loaded else { preconditionFailure("a clean alone plans with the loaded partitions read from every table") }

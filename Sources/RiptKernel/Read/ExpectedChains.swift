@@ -1,4 +1,5 @@
 import RiptCore
+import RiptSupport
 
 /// The entries ript's chains hold when nobody has touched them: every
 /// compiled partition chain's rules encoded as the kernel gives them back.

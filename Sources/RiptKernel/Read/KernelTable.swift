@@ -1,4 +1,5 @@
 import RiptCore
+import RiptSupport
 
 /// Stage 4, read: one table of one family as the kernel holds it, every
 /// rule decoded (or verified to be what ript wrote).

@@ -3,6 +3,7 @@ import Glibc
 #endif
 import CIPTables
 import RiptCore
+import RiptSupport
 
 /// Reads a table without libiptc, for commands that only read (diff, and
 /// apply's verification): the kernel's own blob (`IPT_SO_GET_INFO`, then

@@ -1,4 +1,5 @@
 import RiptCore
+import RiptSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -39,13 +40,7 @@ final class ConfirmationSlot {
 
     /// The pid recorded by the waiting (or last) `--confirm` process, if any.
     static func recordedPid() -> String? {
-        let descriptor = open(pidPath, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { return nil }
-        defer { close(descriptor) }
-        var buffer = [UInt8](repeating: 0, count: 32)
-        let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
-        guard count > 0 else { return nil }
-        let text = String(decoding: buffer[..<count], as: UTF8.self).filter(\.isNumber)
+        guard let text = (try? readSmallFile(pidPath))?.filter(\.isNumber) else { return nil }
         return text.isEmpty ? nil : text
     }
 
@@ -144,17 +139,18 @@ final class ConfirmationSlot {
     /// Makes the directory (only its last component) if needed; it must be
     /// this user's and writable by no one else.
     private static func prepareDirectory(_ directory: String) throws(ConfirmationError) {
-        var info = stat()
-        if stat(directory, &info) != 0 {
-            guard errno == ENOENT, mkdir(directory, 0o700) == 0 || errno == EEXIST, stat(directory, &info) == 0 else {
-                throw ConfirmationError(description: "cannot make the directory \(directory) (RIPT_RUN_DIR): \(String(cString: strerror(errno)))")
+        do throws(PrivateDirectoryError) {
+            try PrivateDirectory.prepare(directory)
+        } catch {
+            switch error {
+            case .unavailable(let code):
+                throw ConfirmationError(description: "cannot make the directory \(directory) (RIPT_RUN_DIR): \(String(cString: strerror(code)))")
+            case .notPrivate:
+                throw ConfirmationError(description: """
+                    \(directory) (RIPT_RUN_DIR) must be a directory owned by this user that no one else can write; \
+                    nothing was changed
+                    """)
             }
-        }
-        guard (info.st_mode & S_IFMT) == S_IFDIR, info.st_uid == geteuid(), (info.st_mode & 0o022) == 0 else {
-            throw ConfirmationError(description: """
-                \(directory) (RIPT_RUN_DIR) must be a directory owned by this user that no one else can write; \
-                nothing was changed
-                """)
         }
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import RiptCore
 import RiptKernel
+import RiptSupport
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -1,4 +1,5 @@
 import RiptCore
+import RiptSupport
 #if canImport(Glibc)
 import Glibc
 #endif

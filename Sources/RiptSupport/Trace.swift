@@ -2,18 +2,6 @@
 import Glibc
 #endif
 
-/// Seconds on the monotonic clock, for deadlines (the lock's wait,
-/// --confirm's) and timings.
-public func monotonicSeconds() -> Double {
-    var now = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &now)
-    return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
-}
-
-/// When the process started: a lazy global, which `main` touches first
-/// thing. The summary line's time, and the trace's.
-public let processStart = monotonicSeconds()
-
 /// Phase timings on standard error when RIPT_TRACE=1, for finding where a
 /// slow run spends its time (`RIPT_TRACE=1 ript rules apply …`): how long
 /// each phase took, and when it ended since the process started (phases on

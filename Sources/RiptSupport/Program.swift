@@ -35,7 +35,7 @@ public func runProgram(_ arguments: [String], input: String = "") -> ProgramResu
         return ProgramResult(status: -1, output: "cannot run \(arguments[0]): \(String(cString: strerror(spawned)))")
     }
     // Write input from another thread so a chatty child can't block us both.
-    let writer = Thread(descriptor: toChild[1], bytes: Array(input.utf8))
+    let writer = InputWriter(descriptor: toChild[1], bytes: Array(input.utf8))
     var output: [UInt8] = []
     var buffer = [UInt8](repeating: 0, count: 65536)
     while true {
@@ -53,7 +53,7 @@ public func runProgram(_ arguments: [String], input: String = "") -> ProgramResu
 }
 
 /// Writes bytes to a descriptor on a thread of its own, then closes it.
-private final class Thread {
+private final class InputWriter {
     private var thread = pthread_t()
     private let box: UnsafeMutablePointer<(Int32, [UInt8])>
 

@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import RiptDSL
+import RiptSupport
 
 /// One rule file's text, with the path diagnostics name it by.
 public struct RuleSource: Sendable {
@@ -159,34 +160,18 @@ public enum RuleFileLoader {
 /// Reads a file as rule text: a regular file of UTF-8, no NUL bytes, at most
 /// `maximumFileSize`.
 func readRuleText(_ path: String) -> Result<String, Diagnostic> {
-    // Non-blocking, so a FIFO (or a terminal) found where a file was can't stall the load.
-    let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
-    guard fd >= 0 else {
-        return .failure(Diagnostic("cannot read rule file: \(errorText()); check its permissions", at: .start(of: path)))
-    }
-    defer { close(fd) }
-    var info = stat()
-    guard fstat(fd, &info) == 0 else {
-        return .failure(Diagnostic("cannot read rule file: \(errorText())", at: .start(of: path)))
-    }
-    guard info.st_mode & S_IFMT == S_IFREG else {
-        return .failure(Diagnostic("rule file isn't a regular file (a FIFO or a device); a rule file is Swift source text", at: .start(of: path)))
-    }
-    var bytes: [UInt8] = []
-    var buffer = [UInt8](repeating: 0, count: 1 << 16)
-    while true {
-        let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-        if count < 0 {
-            if errno == EINTR { continue }
-            return .failure(Diagnostic("cannot read rule file: \(errorText())", at: .start(of: path)))
+    let bytes: [UInt8]
+    do throws(FileReadError) {
+        bytes = try readFile(path, atMost: RuleFileLoader.maximumFileSize).bytes
+    } catch {
+        let message = switch error {
+        case .cannotOpen(let code): "cannot read rule file: \(errorText(code)); check its permissions"
+        case .cannotRead(let code): "cannot read rule file: \(errorText(code))"
+        case .notRegularFile: "rule file isn't a regular file (a FIFO or a device); a rule file is Swift source text"
+        case .tooLarge: "rule file is larger than \(RuleFileLoader.maximumFileSize >> 20) MiB; split it into several partitions"
+        case .notText: "rule file is not UTF-8 text; save it as UTF-8 text"
         }
-        if count == 0 { break }
-        bytes.append(contentsOf: buffer[..<count])
-        if bytes.count > RuleFileLoader.maximumFileSize {
-            return .failure(Diagnostic(
-                "rule file is larger than \(RuleFileLoader.maximumFileSize >> 20) MiB; split it into several partitions",
-                at: .start(of: path)))
-        }
+        return .failure(Diagnostic(message, at: .start(of: path)))
     }
     if let offset = firstInvalidUTF8(bytes) {
         return .failure(Diagnostic("rule file is not valid UTF-8 here; save it as UTF-8 text", at: position(of: offset, in: bytes, file: path)))
@@ -261,6 +246,7 @@ private func listDirectory(_ path: String) -> [String]? {
     return names
 }
 
-func errorText() -> String {
-    String(cString: strerror(errno)).lowercased()
+/// The system's reason for an error (errno), as a diagnostic says it.
+func errorText(_ code: Int32 = errno) -> String {
+    String(cString: strerror(code)).lowercased()
 }
