@@ -25,6 +25,7 @@ extension PartitionCompilation {
     mutating func define(_ label: Label) {
         if label.name.isEmpty {
             error("label name is empty; name the address, like Label(\"app-01\", address: \"192.0.2.10\")", at: label.location)
+            refusedLabels.insert(label.name)
             return
         }
         if label.name == "all" {
@@ -36,19 +37,48 @@ extension PartitionCompilation {
                   at: label.location, notes: [.init("'\(label.name)' is first defined here", at: where_)])
             return
         }
-        switch IPNetwork.parse(label.address) {
-        case .success(let network): labels[label.name] = (.network(network, label: label.name), label.location)
-        case .failure(let failure): error("label '\(label.name)': \(failure.message)", at: label.location)
+        switch IPNetwork.parseClearingHostBits(label.address) {
+        case .success(let (network, hostBits)):
+            labels[label.name] = (.network(network, label: label.name), label.location)
+            if hostBits { warnHostBits(label, network: network) }
+        case .failure(let failure):
+            error("label '\(label.name)': \(failure.message)", at: label.location)
+            refusedLabels.insert(label.name)
         }
+    }
+
+    /// `192.168.23.70/27` means the network 192.168.23.64/27 to iptables and
+    /// the original Ript, so ript takes it so too, but says so: the address
+    /// may have been meant as a host.
+    mutating func warnHostBits(_ label: Label, network: IPNetwork) {
+        let host = label.address.split(separator: "/")[0]
+        warning("label '\(label.name)': '\(label.address)' has host bits set beyond /\(network.prefixLength), so it means the network \(network.cidr); write address: \"\(network.cidr)\" to say so, or address: \"\(host)\" for the host alone",
+                at: label.location)
     }
 
     /// The address of a label used in a role ("a from", "a dnat private", …).
     mutating func resolve(_ label: String, role: String, at location: SourceLocation) -> LabelAddress? {
         if let found = labels[label] { return found.address }
+        // Its definition was refused, and said why.
+        if refusedLabels.contains(label) { return nil }
+        if case .success(let (network, _)) = IPNetwork.parseClearingHostBits(label) {
+            let named = labelName(for: network)
+            let use = role == "a from" ? "From(\"\(named)\")" : role == "a to" ? "To(\"\(named)\")" : "\"\(named)\" in its place"
+            error("'\(label)' (\(role)) is an address, and rules name addresses by label: add Label(\"\(named)\", address: \"\(network)\") to partition '\(name)' and write \(use)",
+                  at: location)
+            return nil
+        }
         var message = "address '\(label)' (\(role)) isn't defined; add Label(\"\(label)\", address: \"…\") to partition '\(name)'"
         if let suggestion = suggestion(for: label, among: labels.keys) { message += ", or did you mean '\(suggestion)'?" }
         error(message, at: location)
         return nil
+    }
+
+    /// A label name for an address written where a label belongs:
+    /// `host-192-0-2-10`, `net-198-51-100-0-24`, `net-2001-db8-64`.
+    func labelName(for network: IPNetwork) -> String {
+        let parts = network.description.split { !$0.isHexDigit }.map(String.init)
+        return ([network.isHost ? "host" : "net"] + parts).joined(separator: "-")
     }
 
     /// A single address for a NAT target: `role` names it in the error.
@@ -129,7 +159,7 @@ extension PartitionCompilation {
                 }
             case .to(let to):
                 if case .rewrite = kind {
-                    error("To isn't used in a Rewrite; DNAT(\"public\" => \"private\") names where traffic goes", at: to.location)
+                    checkRewriteTo(to, among: statements)
                     continue
                 }
                 if to.labels.isEmpty { error("To needs at least one label, like To(\"app-01\")", at: to.location) }
@@ -155,6 +185,35 @@ extension PartitionCompilation {
             }
         }
         return body
+    }
+
+    /// A To in a Rewrite adds nothing, as in the original Ript: a DNAT's
+    /// traffic goes to its public labels already. So a To may name those
+    /// (some or all of them), and is an error naming anything else.
+    mutating func checkRewriteTo(_ to: To, among statements: [RuleStatement]) {
+        let dnats = statements.compactMap { statement -> DNAT? in
+            if case .dnat(let dnat) = statement { return dnat }
+            return nil
+        }
+        let publics = dnats.flatMap(\.mapping.from)
+        guard !publics.isEmpty else {
+            error("To isn't used in a Rewrite; DNAT(\"public\" => \"private\") names where traffic goes", at: to.location)
+            return
+        }
+        if to.labels.isEmpty { error("To needs at least one label, like To(\"app-01\")", at: to.location) }
+        let publicSet = Set(publics)
+        let others = to.labels.filter { !publicSet.contains($0) }
+        guard !others.isEmpty else { return }
+        // At most a few names each: a list can be thousands long.
+        func quoted(_ labels: [String]) -> String {
+            labels.prefix(5).map { "\"\($0)\"" }.joined(separator: ", ") + (labels.count > 5 ? ", …" : "")
+        }
+        let written = dnats.prefix(3).map { "DNAT(\($0.mapping.from.count == 1 ? quoted($0.mapping.from) : "[\(quoted($0.mapping.from))]") => \"\($0.mapping.to)\")" }
+            + (dnats.count > 3 ? ["more"] : [])
+        var seen: Set<String> = [], unique: [String] = []
+        for label in publics where seen.insert(label).inserted { unique.append(label) }
+        error("To(\(quoted(others))) contradicts \(written.joined(separator: " and ")): a Rewrite's traffic goes to its DNAT's public side; remove the To, or write To(\(quoted(unique)))",
+              at: to.location)
     }
 
     /// The (from, to) address pairs of a DNAT or SNAT: each label left of
