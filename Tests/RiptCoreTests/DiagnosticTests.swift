@@ -18,6 +18,20 @@ import Testing
         #expect((try? IPNetwork.parse(text).get()) == (hostBits ? nil : parsed.network))
     }
 
+    @Test("a port range written as iptables writes it is one error at the range saying what to write; colons Swift parses are left alone",
+          arguments: [
+            ("Ports(8000:8100)", ["2:25: '8000:8100' is how iptables writes a port range; a rule file is Swift: write 8000...8100"]),
+            ("Ports(80, 8000 : 8100)", ["2:29: '8000:8100' is how iptables writes a port range; a rule file is Swift: write 8000...8100"]),
+            ("Ports([1: 2], true ? 1 : 2); To(", []),
+          ])
+    func portRangeWithColon(_ statement: String, _ expected: [String]) {
+        let file = RuleFileEvaluator.evaluate(RuleSource(path: "rules.swift", text: "Partition(\"p\") {\n    Accept(\"a\") { \(statement) }\n}\n"))
+        #expect(!file.diagnostics.isEmpty)
+        let explained = file.diagnostics.filter { $0.message.contains("iptables") }
+        #expect(explained.map { "\($0.location.line):\($0.location.column): \($0.message)" } == expected)
+        if !expected.isEmpty { #expect(file.diagnostics.count == expected.count) }
+    }
+
     @Test("a label with host bits compiles, as its network, with one warning at the label")
     func hostBitsWarn() throws {
         let ruleset = try compile([("rules.swift", """

@@ -38,8 +38,9 @@ public struct Diagnostic: Error, Hashable, Sendable, CustomStringConvertible {
     }
 
     /// The diagnostic as compilers print it, one line for the error (or
-    /// warning) and one per note. Whatever a path or a quoted name holds, it stays on its line:
-    /// control and invisible characters are written as escapes.
+    /// warning) and one per note. Whatever a path or a quoted name holds,
+    /// it stays on its line: control and invisible characters are written
+    /// as escapes.
     public var description: String {
         ([ "\(location.printable): \(severity.rawValue): \(printable(message))" ] + notes.map { "\($0.location.printable): note: \(printable($0.message))" })
             .joined(separator: "\n")

@@ -41,7 +41,7 @@ public enum RuleFileEvaluator {
         // The diagnostics generator walks the whole tree: only broken ones need it.
         let colonRanges = !tree.hasError ? [] : portRangesWithColons(in: tree)
         let parseErrors: [Diagnostic] = !tree.hasError ? [] : colonRanges.map { range in
-            let at = converter.location(for: range.positionAfterSkippingLeadingTrivia)
+            let at = converter.location(for: range.positions.lowerBound)
             return Diagnostic(
                 "'\(range.first):\(range.last)' is how iptables writes a port range; a rule file is Swift: write \(range.first)...\(range.last)",
                 at: SourceLocation(file: source.path, line: at.line, column: at.column))
@@ -67,7 +67,6 @@ public enum RuleFileEvaluator {
 /// A port range written as iptables writes it, `8000:8100`: two integers
 /// joined by a colon, which Swift can't parse.
 struct PortRangeWithColon {
-    let positionAfterSkippingLeadingTrivia: AbsolutePosition
     /// From the first integer to the end of the second.
     let positions: ClosedRange<AbsolutePosition>
     /// The two integers, as written.
@@ -75,7 +74,8 @@ struct PortRangeWithColon {
 }
 
 /// Every `integer : integer` in a file's tokens that the parser could not
-/// place: a colon range.
+/// place: a colon range. Each is a syntax error, so there are at most
+/// `ParserLimits.maximumSyntaxErrors` of them.
 func portRangesWithColons(in tree: SourceFileSyntax) -> [PortRangeWithColon] {
     let tokens = Array(tree.tokens(viewMode: .sourceAccurate))
     guard tokens.count >= 3 else { return [] }
@@ -87,7 +87,6 @@ func portRangesWithColons(in tree: SourceFileSyntax) -> [PortRangeWithColon] {
             colon.parent?.is(UnexpectedNodesSyntax.self) == true
         else { continue }
         found.append(PortRangeWithColon(
-            positionAfterSkippingLeadingTrivia: first.positionAfterSkippingLeadingTrivia,
             positions: first.positionAfterSkippingLeadingTrivia...last.endPositionBeforeTrailingTrivia,
             first: first.text, last: last.text))
     }
