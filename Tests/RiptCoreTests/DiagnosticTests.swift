@@ -80,6 +80,10 @@ import Testing
              #"'198.51.100.0/24' (a from) is an address, and rules name addresses by label: add Label("net-198-51-100-0-24", address: "198.51.100.0/24") to partition 'dev' and write From("net-198-51-100-0-24")"#),
             (#"Accept("a") { To("192.0.2.10") }"#,
              #"'192.0.2.10' (a to) is an address, and rules name addresses by label: add Label("host-192-0-2-10", address: "192.0.2.10") to partition 'dev' and write To("host-192-0-2-10")"#),
+            (#"Accept("a") { From("all", "10.0.0.0/8") }"#,
+             #"'10.0.0.0/8' (a from) is an address, and rules name addresses by label: add Label("net-10-0-0-0-8", address: "10.0.0.0/8") to partition 'dev' and write From("all", "net-10-0-0-0-8")"#),
+            (#"Rewrite("a") { SNAT(["all", "all"] => "198.51.100.1") }"#,
+             #"'198.51.100.1' (a snat public) is an address, and rules name addresses by label: add Label("host-198-51-100-1", address: "198.51.100.1") to partition 'dev' and write SNAT(["all", "all"] => "host-198-51-100-1")"#),
             (#"Accept("a") { To("2001:db8::/64") }"#,
              #"'2001:db8::/64' (a to) is an address, and rules name addresses by label: add Label("net-2001-db8-64", address: "2001:db8::/64") to partition 'dev' and write To("net-2001-db8-64")"#),
           ])

@@ -56,15 +56,17 @@ extension PartitionCompilation {
                 at: label.location)
     }
 
-    /// The address of a label used in a role ("a from", "a dnat private", …).
-    mutating func resolve(_ label: String, role: String, at location: SourceLocation) -> LabelAddress? {
+    /// The address of a label used in a role ("a from", "a dnat private",
+    /// …). `written` is the statement that uses it, as it would be written
+    /// with the label replaced by another name: for an address written where
+    /// the label belongs, the error shows the statement to write.
+    mutating func resolve(_ label: String, role: String, at location: SourceLocation, written: (String) -> String) -> LabelAddress? {
         if let found = labels[label] { return found.address }
         // Its definition was refused, and said why.
         if refusedLabels.contains(label) { return nil }
         if case .success(let (network, _)) = IPNetwork.parseClearingHostBits(label) {
             let named = labelName(for: network)
-            let use = role == "a from" ? "From(\"\(named)\")" : role == "a to" ? "To(\"\(named)\")" : "\"\(named)\" in its place"
-            error("'\(label)' (\(role)) is an address, and rules name addresses by label: add Label(\"\(named)\", address: \"\(network)\") to partition '\(name)' and write \(use)",
+            error("'\(label)' (\(role)) is an address, and rules name addresses by label: add Label(\"\(named)\", address: \"\(network)\") to partition '\(name)' and write \(written(named))",
                   at: location)
             return nil
         }
@@ -82,8 +84,8 @@ extension PartitionCompilation {
     }
 
     /// A single address for a NAT target: `role` names it in the error.
-    mutating func resolveHost(_ label: String, role: String, at location: SourceLocation) -> IPNetwork? {
-        switch resolve(label, role: role, at: location) {
+    mutating func resolveHost(_ label: String, role: String, at location: SourceLocation, written: (String) -> String) -> IPNetwork? {
+        switch resolve(label, role: role, at: location, written: written) {
         case nil: return nil
         case .all?:
             error("\(role) 'all' is every address; translation needs a single address", at: location)
@@ -155,7 +157,8 @@ extension PartitionCompilation {
                 if from.labels.isEmpty { error("From needs at least one label, like From(\"office\")", at: from.location) }
                 body.fromLocation = body.fromLocation ?? from.location
                 for label in from.labels {
-                    if let network = resolve(label, role: "a from", at: from.location) { body.froms.append(network) }
+                    let network = resolve(label, role: "a from", at: from.location) { written("From", from.labels.replacingLabel(label, with: $0)) }
+                    if let network { body.froms.append(network) }
                 }
             case .to(let to):
                 if case .rewrite = kind {
@@ -164,7 +167,8 @@ extension PartitionCompilation {
                 }
                 if to.labels.isEmpty { error("To needs at least one label, like To(\"app-01\")", at: to.location) }
                 for label in to.labels {
-                    if let network = resolve(label, role: "a to", at: to.location) { body.tos.append(network) }
+                    let network = resolve(label, role: "a to", at: to.location) { written("To", to.labels.replacingLabel(label, with: $0)) }
+                    if let network { body.tos.append(network) }
                 }
             case .interface(let interface):
                 if case .rewrite = kind {
@@ -204,15 +208,10 @@ extension PartitionCompilation {
         let publicSet = Set(publics)
         let others = to.labels.filter { !publicSet.contains($0) }
         guard !others.isEmpty else { return }
-        // At most a few names each: a list can be thousands long.
-        func quoted(_ labels: [String]) -> String {
-            labels.prefix(5).map { "\"\($0)\"" }.joined(separator: ", ") + (labels.count > 5 ? ", …" : "")
-        }
-        let written = dnats.prefix(3).map { "DNAT(\($0.mapping.from.count == 1 ? quoted($0.mapping.from) : "[\(quoted($0.mapping.from))]") => \"\($0.mapping.to)\")" }
-            + (dnats.count > 3 ? ["more"] : [])
+        let contradicted = dnats.prefix(3).map { written("DNAT", $0.mapping.from, $0.mapping.to) } + (dnats.count > 3 ? ["more"] : [])
         var seen: Set<String> = [], unique: [String] = []
         for label in publics where seen.insert(label).inserted { unique.append(label) }
-        error("To(\(quoted(others))) contradicts \(written.joined(separator: " and ")): a Rewrite's traffic goes to its DNAT's public side; remove the To, or write To(\(quoted(unique)))",
+        error("\(written("To", others)) contradicts \(contradicted.joined(separator: " and ")): a Rewrite's traffic goes to its DNAT's public side; remove the To, or write \(written("To", unique))",
               at: to.location)
     }
 
@@ -228,9 +227,13 @@ extension PartitionCompilation {
         }
         if mapping.from.isEmpty { error("\(nat) needs at least one \(fromRole) label before '=>'", at: location) }
         let role = nat.lowercased()
-        guard let target = resolveHost(mapping.to, role: "a \(role) \(toRole)", at: location) else { return [] }
+        guard let target = resolveHost(mapping.to, role: "a \(role) \(toRole)", at: location, written: { written(nat, mapping.from, $0) })
+        else { return [] }
         return mapping.from.compactMap { label in
-            guard let address = resolve(label, role: "a \(role) \(fromRole)", at: location) else { return nil }
+            let address = resolve(label, role: "a \(role) \(fromRole)", at: location) {
+                written(nat, mapping.from.replacingLabel(label, with: $0), mapping.to)
+            }
+            guard let address else { return nil }
             if case .network(let network, _) = address, network.family != target.family {
                 error("\(nat)(\"\(label)\" => \"\(mapping.to)\") mixes address families ('\(label)' is \(network.family.name), '\(mapping.to)' is \(target.family.name)); \(nat) translates within one family, so give it an \(target.family.name) \(fromRole) label", at: location)
                 return nil
@@ -396,6 +399,29 @@ extension PartitionCompilation {
                 error("raw line \(number) ('\(shown)') \(failure.message)", at: block.location)
             }
         }
+    }
+}
+
+/// A word and its labels as a rule file writes them, `From("office",
+/// "web")`; a long list is cut short (it can be thousands long).
+func written(_ word: String, _ labels: [String]) -> String {
+    "\(word)(\(quoted(labels)))"
+}
+
+/// A translation as a rule file writes it: `DNAT("public" => "web")`,
+/// `SNAT(["office", "lab"] => "public")`.
+func written(_ nat: String, _ from: [String], _ to: String) -> String {
+    "\(nat)(\(from.count == 1 ? quoted(from) : "[\(quoted(from))]") => \(quoted([to])))"
+}
+
+private func quoted(_ labels: [String]) -> String {
+    labels.prefix(5).map { "\"\($0)\"" }.joined(separator: ", ") + (labels.count > 5 ? ", …" : "")
+}
+
+extension [String] {
+    /// The labels with one replaced by another name, wherever it stands.
+    func replacingLabel(_ label: String, with name: String) -> [String] {
+        map { $0 == label ? name : $0 }
     }
 }
 
