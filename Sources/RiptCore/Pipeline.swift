@@ -18,12 +18,14 @@ import RiptSupport
 /// The compile cache (`CompileCache`, `Cache/`) sits between load and
 /// evaluate: a file unchanged since it last compiled is not evaluated or
 /// compiled again, its chain set comes from the cache. Every problem found
-/// on the way is a `Diagnostic` (`Diagnostics/`). The kernel stages (read,
-/// diff, apply: RiptKernel) take a `CompiledRuleset` from here.
+/// on the way is a `Diagnostic` (`Diagnostics/`), an error or a warning.
+/// The kernel stages (read, diff, apply: RiptKernel) take a
+/// `CompiledRuleset` from here.
 public enum Pipeline {
     /// Loads, evaluates and compiles PATH. Throws `RulePathError` when PATH
     /// is unusable and `RuleErrors` (every problem found) when any rule file
-    /// fails: then nothing is compiled. With a cache, files whose bytes
+    /// fails: then nothing is compiled. Warnings come with the ruleset
+    /// (`CompiledRuleset.warnings`) for the caller to print. With a cache, files whose bytes
     /// haven't changed since a successful compile are not parsed again.
     public static func compile(path: String, compiler: Compiler = Compiler(), cache: CompileCache? = nil) throws -> CompiledRuleset {
         // Load, with the cache read while the directory is walked.
@@ -49,8 +51,8 @@ public enum Pipeline {
             ruleset.recompiled = lookup.recompiled(in: ruleset)
             lookup.storeInBackground(compiled: ruleset)
             return ruleset
-        case .success:
-            throw RuleErrors(diagnostics)
+        case .success(let ruleset):
+            throw RuleErrors(diagnostics + ruleset.warnings)
         case .failure(let errors):
             throw RuleErrors(diagnostics + errors.diagnostics)
         }

@@ -170,8 +170,9 @@ public struct Label: PartitionContent, Hashable, Codable, Sendable {
     ///   - address: An IPv4 or IPv6 host or network. IPv4 is four decimal
     ///     octets without leading zeros (`"192.0.2.10"`); IPv6 is any form
     ///     `inet_pton` reads, without a zone (`"2001:db8::10"`). A network
-    ///     adds a prefix length (`"198.51.100.0/24"`, `"2001:db8::/64"`)
-    ///     and has no host bits set beyond it.
+    ///     adds a prefix length (`"198.51.100.0/24"`, `"2001:db8::/64"`);
+    ///     host bits set beyond it make it the network, with a warning
+    ///     (`"192.168.23.70/27"` is `192.168.23.64/27`).
     ///   - file: The rule file, for diagnostics; leave the default.
     ///   - line: The line of the word, for diagnostics; leave the default.
     ///   - column: The column of the word, for diagnostics; leave the default.

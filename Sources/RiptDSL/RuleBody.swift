@@ -301,9 +301,10 @@ public struct From: RuleContent, Hashable, Codable, Sendable {
 
 /// The labels traffic goes to (`-d`); without `To`, `all`.
 ///
-/// Filter rules only: in a `Rewrite`, `DNAT` names where traffic goes.
 /// A filter rule is expanded over every `From` × `To` pair of one address
-/// family.
+/// family. In a `Rewrite`, `DNAT` names where traffic goes: a `To` there
+/// adds nothing, as in the original Ript, and may name only the DNAT's
+/// public labels (some or all of them).
 ///
 /// ```swift
 /// Accept("the website, in both families") { Ports(80, 443); To("www", "www6") }

@@ -92,9 +92,15 @@ struct RulePathOptions: ParsableArguments {
     @Flag(help: "Parse every rule file, ignoring and not updating the compile cache ($RIPT_CACHE_DIR, /var/cache/ript for root, else ~/.cache/ript).")
     var noCache = false
 
-    /// Loads, evaluates and compiles PATH, reporting errors.
+    /// Loads, evaluates and compiles PATH, reporting errors and, when it
+    /// compiles, its warnings (which change nothing else: not the output,
+    /// not the exit status, not an apply).
     func compile() throws -> CompiledRuleset {
-        try reportingErrors { try Pipeline.compile(path: path, cache: noCache ? nil : .standard()) }
+        let ruleset = try reportingErrors { try Pipeline.compile(path: path, cache: noCache ? nil : .standard()) }
+        if !ruleset.warnings.isEmpty {
+            writeStandardError(ruleset.warnings.map { "\($0)\n" }.joined())
+        }
+        return ruleset
     }
 }
 
@@ -110,8 +116,7 @@ func reportingErrors<Value>(_ body: () throws -> Value) throws -> Value {
         return try body()
     } catch let errors as RuleErrors {
         writeStandardError(errors.description + "\n")
-        let count = errors.diagnostics.count
-        writeStandardError("ript: \(plural(count, "error")); nothing was generated\n")
+        writeStandardError("ript: \(plural(errors.errorCount, "error")); nothing was generated\n")
         throw ExitCode.error
     } catch let error as RulePathError {
         writeStandardError("ript: error: \(error.description)\n")

@@ -3,11 +3,14 @@ import TestSupport
 import Testing
 
 /// Every example and its exact expected output, byte for byte: examples/NAME.swift
-/// beside examples/NAME.expected (generate's standard output), and
-/// examples/errors/NAME.swift beside NAME.expected (its diagnostics).
+/// beside examples/NAME.expected (generate's standard output),
+/// examples/errors/NAME.swift beside NAME.expected (its diagnostics), and
+/// examples/warnings/NAME.swift beside NAME.expected (standard output) and
+/// NAME.warnings (standard error).
 @Suite struct GoldenTests {
     static let constructs = (try? ruleFiles(in: "examples")) ?? []
     static let errors = ((try? ruleFiles(in: "examples/errors")) ?? []) + ["examples/errors/duplicate-partition"]
+    static let warnings = (try? ruleFiles(in: "examples/warnings")) ?? []
 
     @Test("each construct example generates exactly its expected commands", arguments: constructs)
     func construct(_ path: String) throws {
@@ -25,6 +28,62 @@ import Testing
         #expect(result.standardError.contains(": error: "))
         let golden = path.hasSuffix(".swift") ? path.replacingOccurrences(of: ".swift", with: ".expected") : path + ".expected"
         try expectGolden(result.standardError, golden)
+    }
+
+    @Test("each warning example generates exactly its expected commands, prints exactly its expected warnings and exits 0", arguments: warnings)
+    func warning(_ path: String) throws {
+        let result = try ript("rules", "generate", path)
+        #expect(result.status == 0)
+        #expect(result.standardError.contains(": warning: ") && !result.standardError.contains("error"))
+        try expectGolden(result.standardOutput, path.replacingOccurrences(of: ".swift", with: ".expected"))
+        try expectGolden(result.standardError, path.replacingOccurrences(of: ".swift", with: ".warnings"))
+    }
+
+    @Test("a label with host bits compiles exactly as its network written out, which warns of nothing")
+    func hostBitsMeanTheNetwork() throws {
+        let path = "examples/warnings/label-host-bits.swift"
+        let text = try String(contentsOf: packageRoot.appendingPathComponent(path), encoding: .utf8)
+        let networks = text
+            .replacingOccurrences(of: "\"192.168.23.70/27\"", with: "\"192.168.23.64/27\"")
+            .replacingOccurrences(of: "\"2001:db8:23::70/64\"", with: "\"2001:db8:23::/64\"")
+        #expect(networks != text)
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let written = directory.appendingPathComponent("label-host-bits.swift")
+        try networks.write(to: written, atomically: true, encoding: .utf8)
+        let withHostBits = try ript("rules", "generate", path), withNetworks = try ript("rules", "generate", written.path)
+        #expect(withNetworks.status == 0 && withNetworks.standardError == "")
+        #expect(withHostBits.standardOutput == withNetworks.standardOutput)
+    }
+
+    @Test("a warning goes to standard error in every format, with --quiet, and again when the file comes from the compile cache")
+    func warningsInEveryFormat() throws {
+        let path = "examples/warnings/label-host-bits.swift"
+        let expected = try String(contentsOf: packageRoot.appendingPathComponent(path.replacingOccurrences(of: ".swift", with: ".warnings")), encoding: .utf8)
+        for options in [[], [], ["--format", "json"], ["--format", "restore", "--family", "6"], ["--quiet"], ["--no-cache"]] {
+            let result = try ript(["rules", "generate"] + options + [path])
+            #expect(result.status == 0, "\(options)")
+            #expect(result.standardError == expected, "\(options)")
+            #expect(!result.standardOutput.contains(": warning: "), "\(options)")
+        }
+    }
+
+    @Test("a To naming a Rewrite's DNAT public side generates exactly the rules without it")
+    func rewriteToAddsNothing() throws {
+        let path = "examples/dnat-to-public.swift"
+        let text = try String(contentsOf: packageRoot.appendingPathComponent(path), encoding: .utf8)
+        // Each To line emptied: every other word keeps its line and column.
+        let withoutTo = text.split(separator: "\n", omittingEmptySubsequences: false)
+            .map { $0.trimmingCharacters(in: .whitespaces).hasPrefix("To(") ? "" : $0 }
+            .joined(separator: "\n")
+        #expect(withoutTo.count < text.count)
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let written = directory.appendingPathComponent("dnat-to-public.swift")
+        try withoutTo.write(to: written, atomically: true, encoding: .utf8)
+        let with = try ript("rules", "generate", path), without = try ript("rules", "generate", written.path)
+        #expect(with.status == 0 && without.status == 0 && without.standardError == "")
+        #expect(with.standardOutput == without.standardOutput)
     }
 
     @Test("the examples directory generates, in every format, exactly its expected output",

@@ -46,6 +46,14 @@ func validateAgainstSchema(_ documents: [String], sourceLocation: SourceLocation
         #expect(try validateAgainstSchema(documents) == ["ok", "ok", "ok"])
     }
 
+    @Test("a rule file with warnings generates a document that matches the schema; the warnings are on standard error only")
+    func warningsStayOutOfTheDocument() throws {
+        let result = try ript("rules", "generate", "--format", "json", "examples/warnings/label-host-bits.swift")
+        #expect(result.status == 0 && result.standardError.contains(": warning: "))
+        #expect(!result.standardOutput.contains(": warning: "))
+        #expect(try validateAgainstSchema([result.standardOutput]) == ["ok"])
+    }
+
     @Test("the schema refuses documents that break it: a missing key, an unknown key, a wrong type, an unknown operation, a reject without rejectWith")
     func schemaCanFail() throws {
         let generated = try ript("rules", "generate", "--format", "json", "examples/reject.swift").standardOutput

@@ -377,6 +377,29 @@ struct KernelApplyTests {
         #expect(result.standardOutput == "2\n", "rules save prints both families: \(result.standardOutput)")
     }
 
+    @Test("a warning stops nothing: rules apply and apply load the rules, exit 0 and print the warning; diff then finds nothing to do (unshare -n)")
+    func warningsDoNotStopApply() throws {
+        let result = try namespaceScript("""
+            mkdir "$WORK/rules"
+            cp examples/warnings/label-host-bits.swift "$WORK/rules/"
+            $RIPT rules apply "$WORK/rules" > /dev/null 2> "$WORK/rules-apply"
+            echo "=== iptables"; iptables -S | grep -c -- '-s 192.168.23.64/27'
+            echo "=== ip6tables"; ip6tables -S | grep -c -- '-s 2001:db8:23::/64'
+            $RIPT rules diff --exit-code "$WORK/rules" 2> "$WORK/diff"
+            $RIPT apply "$WORK/rules" > /dev/null 2> "$WORK/apply"
+            echo "=== rules apply"; cat "$WORK/rules-apply"
+            echo "=== diff"; cat "$WORK/diff"
+            echo "=== apply"; cat "$WORK/apply"
+            """)
+        let parts = sections(result.standardOutput)
+        #expect(parts["iptables"] == "2\n" && parts["ip6tables"] == "2\n", "\(result.standardOutput)")
+        for command in ["rules apply", "diff", "apply"] {
+            let printed = parts[command] ?? ""
+            #expect(printed.split(separator: "\n").count == 2 && printed.split(separator: "\n").allSatisfy { $0.contains(": warning: label 'jamdev") },
+                    "\(command): \(printed)")
+        }
+    }
+
     @Test("raw lines go in once, in the same restore transaction as their partition's changes; a refused line changes nothing (unshare -n)")
     func rawLines() throws {
         let result = try namespaceScript("""

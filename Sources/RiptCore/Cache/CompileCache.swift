@@ -37,7 +37,7 @@ public struct CompileCache: Sendable {
     }
 
     /// Bumped whenever what a rule file compiles to could change.
-    static let formatVersion = "ript-compile-cache-6"
+    static let formatVersion = "ript-compile-cache-7"
 
     /// A cached result: the file's stamp and digest, and its partition's chain set.
     public struct Entry: Sendable {
@@ -165,7 +165,8 @@ public struct CompileCache: Sendable {
 
         /// Writes the cache back on another thread when anything was
         /// compiled, a stamp has to be refreshed or a file is gone; with
-        /// `ruleset`, what the files compiled to (without errors).
+        /// `ruleset`, what the files compiled to (without errors; files with
+        /// warnings are left out).
         func storeInBackground(compiled ruleset: CompiledRuleset) {
             guard let snapshot else { return }
             let changed = zip(files, outcomes).contains { file, outcome in
@@ -174,9 +175,12 @@ public struct CompileCache: Sendable {
             }
             guard changed || snapshot.entries.count != files.count else { return }
             let byFile = Dictionary(ruleset.partitions.map { ($0.location.file, $0) }, uniquingKeysWith: { first, _ in first })
+            // A file with a warning is evaluated again next time, to warn again.
+            let warned = Set(ruleset.warnings.map(\.location.file))
             let entries = zip(files, outcomes).compactMap { file, outcome -> (String, Entry)? in
                 switch outcome {
                 case .cached(let entry): return (file.path, entry)
+                case .read where warned.contains(file.path): return nil
                 case .read(_, let digest): return byFile[file.path].map { (file.path, Entry(stamp: file.stamp, digest: digest, chainSet: $0)) }
                 case .unreadable: return nil
                 }

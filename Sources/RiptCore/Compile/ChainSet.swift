@@ -201,6 +201,9 @@ public struct CompiledRuleset: Sendable {
     /// Partitions compiled in this run rather than taken from the compile
     /// cache (all of them without a cache): the ones likely to be new to the kernel.
     public internal(set) var recompiled: Set<String>?
+    /// What the rule files compiled to despite a likely mistake, in file
+    /// order: printed on standard error, changing nothing else.
+    public internal(set) var warnings: [Diagnostic] = []
 
     /// The families commands work on (`--family`): both unless restricted.
     public private(set) var families: [Family] = Family.allCases
@@ -223,6 +226,7 @@ public struct CompiledRuleset: Sendable {
         })
         restricted.isFromSingleFile = isFromSingleFile
         restricted.recompiled = recompiled
+        restricted.warnings = warnings
         restricted.families = Family.allCases.filter(families.contains)
         return restricted
     }

@@ -20,7 +20,7 @@ public struct Compiler: Sendable {
         case compiled(ChainSet)
     }
 
-    /// Compiles evaluated files; any diagnostic, from evaluation or here, fails the whole set.
+    /// Compiles evaluated files; any error, from evaluation or here, fails the whole set.
     public func compile(_ files: [EvaluatedRuleFile]) -> Result<CompiledRuleset, RuleErrors> {
         compile(files.map(Input.evaluated))
     }
@@ -69,17 +69,20 @@ public struct Compiler: Sendable {
         }
         // Partitions compile independently of each other, so on every core.
         let protocols = self.protocols
-        let compiled = work.concurrentMap { input -> (ChainSet?, [Diagnostic]) in
+        let compiled = work.concurrentMap { input -> (ChainSet?, errors: [Diagnostic], warnings: [Diagnostic]) in
             switch input {
-            case .compiled(let chainSet): return (chainSet, [])
+            case .compiled(let chainSet): return (chainSet, [], [])
             case .evaluated(let file):
                 var compilation = PartitionCompilation(partition: file.partitions[0], protocols: protocols)
-                return (compilation.compile(), compilation.diagnostics)
+                return (compilation.compile(), compilation.diagnostics, compilation.warnings)
             }
         }
-        diagnostics += compiled.flatMap(\.1)
-        guard diagnostics.isEmpty else { return .failure(RuleErrors(diagnostics)) }
-        return .success(CompiledRuleset(partitions: compiled.compactMap(\.0)))
+        diagnostics += compiled.flatMap(\.errors)
+        let warnings = compiled.flatMap(\.warnings)
+        guard diagnostics.isEmpty else { return .failure(RuleErrors(diagnostics + warnings)) }
+        var ruleset = CompiledRuleset(partitions: compiled.compactMap(\.0))
+        ruleset.warnings = warnings.inFileOrder
+        return .success(ruleset)
     }
 
     /// What compiled results depend on besides the rule files: this
@@ -100,9 +103,15 @@ public let maximumRulesPerPartition = 100_000
 struct PartitionCompilation {
     let partition: Partition
     let protocols: ProtocolTable
+    /// The errors found; any one means the partition doesn't compile.
     var diagnostics: [Diagnostic] = []
+    /// What compiles but is likely a mistake (a label's host bits).
+    var warnings: [Diagnostic] = []
 
     var labels: [String: (address: LabelAddress, location: SourceLocation?)] = ["all": (.all, nil)]
+    /// Labels defined but refused (a bad address): their uses are not
+    /// reported again as undefined.
+    var refusedLabels: Set<String> = []
     var dnatRules: [Rule] = []
     var snatRules: [Rule] = []
     var filterRules: [Rule] = []
@@ -143,6 +152,10 @@ struct PartitionCompilation {
     mutating func error(_ message: String, at location: SourceLocation, notes: [Diagnostic.Note] = []) {
         guard reported.insert("\(location.file):\(location.line):\(location.column): \(message)").inserted else { return }
         diagnostics.append(Diagnostic(message, at: location, notes: notes))
+    }
+
+    mutating func warning(_ message: String, at location: SourceLocation) {
+        warnings.append(.warning(message, at: location))
     }
 
     mutating func compile() -> ChainSet? {

@@ -106,6 +106,14 @@ public enum IPNetwork: Hashable, Sendable, CustomStringConvertible {
     public static func parse(_ text: String) -> Result<IPNetwork, AddressError> {
         text.contains(":") ? IPv6Network.parse(text).map(IPNetwork.v6) : IPv4Network.parse(text).map(IPNetwork.v4)
     }
+
+    /// As `parse`, but an address with host bits set beyond its prefix is
+    /// taken as its network (`NetworkPrefix.parseClearingHostBits`).
+    public static func parseClearingHostBits(_ text: String) -> Result<(network: IPNetwork, hostBits: Bool), AddressError> {
+        text.contains(":")
+            ? IPv6Network.parseClearingHostBits(text).map { (.v6($0.network), $0.hostBits) }
+            : IPv4Network.parseClearingHostBits(text).map { (.v4($0.network), $0.hostBits) }
+    }
 }
 
 /// One IPv4 or IPv6 address: where DNAT and SNAT translate to.

@@ -42,6 +42,18 @@ extension NetworkPrefix {
     /// leading zero, up to the address width), refusing host bits set
     /// beyond the prefix.
     public static func parse(_ text: String) -> Result<Self, AddressError> {
+        parseClearingHostBits(text).flatMap { network, hostBits in
+            guard !hostBits else {
+                return .failure(AddressError("'\(text)' has host bits set beyond /\(network.prefixLength); did you mean '\(network.cidr)'?"))
+            }
+            return .success(network)
+        }
+    }
+
+    /// Parses as `parse` does, but takes an address with host bits set
+    /// beyond the prefix as its network, as iptables and the original Ript
+    /// do (`192.0.2.10/24` is `192.0.2.0/24`); `hostBits` says it had some.
+    public static func parseClearingHostBits(_ text: String) -> Result<(network: Self, hostBits: Bool), AddressError> {
         let parts = text.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)
         guard let address = parseAddress(parts[0]) else {
             return .failure(AddressError("'\(text)' isn't an \(familyName) address or network; write it like \(examples)"))
@@ -54,10 +66,7 @@ extension NetworkPrefix {
             length = value
         }
         let network = Self(address: address, prefixLength: length)
-        guard network.address == address else {
-            return .failure(AddressError("'\(text)' has host bits set beyond /\(length); did you mean '\(network.cidr)'?"))
-        }
-        return .success(network)
+        return .success((network, network.address != address))
     }
 }
 

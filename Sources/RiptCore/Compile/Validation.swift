@@ -25,6 +25,7 @@ extension PartitionCompilation {
     mutating func define(_ label: Label) {
         if label.name.isEmpty {
             error("label name is empty; name the address, like Label(\"app-01\", address: \"192.0.2.10\")", at: label.location)
+            refusedLabels.insert(label.name)
             return
         }
         if label.name == "all" {
@@ -36,24 +37,55 @@ extension PartitionCompilation {
                   at: label.location, notes: [.init("'\(label.name)' is first defined here", at: where_)])
             return
         }
-        switch IPNetwork.parse(label.address) {
-        case .success(let network): labels[label.name] = (.network(network, label: label.name), label.location)
-        case .failure(let failure): error("label '\(label.name)': \(failure.message)", at: label.location)
+        switch IPNetwork.parseClearingHostBits(label.address) {
+        case .success(let (network, hostBits)):
+            labels[label.name] = (.network(network, label: label.name), label.location)
+            if hostBits { warnHostBits(label, network: network) }
+        case .failure(let failure):
+            error("label '\(label.name)': \(failure.message)", at: label.location)
+            refusedLabels.insert(label.name)
         }
     }
 
-    /// The address of a label used in a role ("a from", "a dnat private", …).
-    mutating func resolve(_ label: String, role: String, at location: SourceLocation) -> LabelAddress? {
+    /// `192.168.23.70/27` means the network 192.168.23.64/27 to iptables and
+    /// the original Ript, so ript takes it so too, but says so: the address
+    /// may have been meant as a host.
+    mutating func warnHostBits(_ label: Label, network: IPNetwork) {
+        let host = label.address.split(separator: "/")[0]
+        warning("label '\(label.name)': '\(label.address)' has host bits set beyond /\(network.prefixLength), so it means the network \(network.cidr); write address: \"\(network.cidr)\" to say so, or address: \"\(host)\" for the host alone",
+                at: label.location)
+    }
+
+    /// The address of a label used in a role ("a from", "a dnat private",
+    /// …). `written` is the statement that uses it, as it would be written
+    /// with the label replaced by another name: for an address written where
+    /// the label belongs, the error shows the statement to write.
+    mutating func resolve(_ label: String, role: String, at location: SourceLocation, written: (String) -> String) -> LabelAddress? {
         if let found = labels[label] { return found.address }
+        // Its definition was refused, and said why.
+        if refusedLabels.contains(label) { return nil }
+        if case .success(let (network, _)) = IPNetwork.parseClearingHostBits(label) {
+            let named = labelName(for: network)
+            error("'\(label)' (\(role)) is an address, and rules name addresses by label: add Label(\"\(named)\", address: \"\(network)\") to partition '\(name)' and write \(written(named))",
+                  at: location)
+            return nil
+        }
         var message = "address '\(label)' (\(role)) isn't defined; add Label(\"\(label)\", address: \"…\") to partition '\(name)'"
         if let suggestion = suggestion(for: label, among: labels.keys) { message += ", or did you mean '\(suggestion)'?" }
         error(message, at: location)
         return nil
     }
 
+    /// A label name for an address written where a label belongs:
+    /// `host-192-0-2-10`, `net-198-51-100-0-24`, `net-2001-db8-64`.
+    func labelName(for network: IPNetwork) -> String {
+        let parts = network.description.split { !$0.isHexDigit }.map(String.init)
+        return ([network.isHost ? "host" : "net"] + parts).joined(separator: "-")
+    }
+
     /// A single address for a NAT target: `role` names it in the error.
-    mutating func resolveHost(_ label: String, role: String, at location: SourceLocation) -> IPNetwork? {
-        switch resolve(label, role: role, at: location) {
+    mutating func resolveHost(_ label: String, role: String, at location: SourceLocation, written: (String) -> String) -> IPNetwork? {
+        switch resolve(label, role: role, at: location, written: written) {
         case nil: return nil
         case .all?:
             error("\(role) 'all' is every address; translation needs a single address", at: location)
@@ -125,16 +157,18 @@ extension PartitionCompilation {
                 if from.labels.isEmpty { error("From needs at least one label, like From(\"office\")", at: from.location) }
                 body.fromLocation = body.fromLocation ?? from.location
                 for label in from.labels {
-                    if let network = resolve(label, role: "a from", at: from.location) { body.froms.append(network) }
+                    let network = resolve(label, role: "a from", at: from.location) { written("From", from.labels.replacingLabel(label, with: $0)) }
+                    if let network { body.froms.append(network) }
                 }
             case .to(let to):
                 if case .rewrite = kind {
-                    error("To isn't used in a Rewrite; DNAT(\"public\" => \"private\") names where traffic goes", at: to.location)
+                    checkRewriteTo(to, among: statements)
                     continue
                 }
                 if to.labels.isEmpty { error("To needs at least one label, like To(\"app-01\")", at: to.location) }
                 for label in to.labels {
-                    if let network = resolve(label, role: "a to", at: to.location) { body.tos.append(network) }
+                    let network = resolve(label, role: "a to", at: to.location) { written("To", to.labels.replacingLabel(label, with: $0)) }
+                    if let network { body.tos.append(network) }
                 }
             case .interface(let interface):
                 if case .rewrite = kind {
@@ -157,6 +191,30 @@ extension PartitionCompilation {
         return body
     }
 
+    /// A To in a Rewrite adds nothing, as in the original Ript: a DNAT's
+    /// traffic goes to its public labels already. So a To may name those
+    /// (some or all of them), and is an error naming anything else.
+    mutating func checkRewriteTo(_ to: To, among statements: [RuleStatement]) {
+        let dnats = statements.compactMap { statement -> DNAT? in
+            if case .dnat(let dnat) = statement { return dnat }
+            return nil
+        }
+        let publics = dnats.flatMap(\.mapping.from)
+        guard !publics.isEmpty else {
+            error("To isn't used in a Rewrite; DNAT(\"public\" => \"private\") names where traffic goes", at: to.location)
+            return
+        }
+        if to.labels.isEmpty { error("To needs at least one label, like To(\"app-01\")", at: to.location) }
+        let publicSet = Set(publics)
+        let others = to.labels.filter { !publicSet.contains($0) }
+        guard !others.isEmpty else { return }
+        let contradicted = dnats.prefix(3).map { written("DNAT", $0.mapping.from, $0.mapping.to) } + (dnats.count > 3 ? ["more"] : [])
+        var seen: Set<String> = [], unique: [String] = []
+        for label in publics where seen.insert(label).inserted { unique.append(label) }
+        error("\(written("To", others)) contradicts \(contradicted.joined(separator: " and ")): a Rewrite's traffic goes to its DNAT's public side; remove the To, or write \(written("To", unique))",
+              at: to.location)
+    }
+
     /// The (from, to) address pairs of a DNAT or SNAT: each label left of
     /// `=>` with the single address right of it, of the same family (or `all`).
     mutating func translation(
@@ -169,9 +227,13 @@ extension PartitionCompilation {
         }
         if mapping.from.isEmpty { error("\(nat) needs at least one \(fromRole) label before '=>'", at: location) }
         let role = nat.lowercased()
-        guard let target = resolveHost(mapping.to, role: "a \(role) \(toRole)", at: location) else { return [] }
+        guard let target = resolveHost(mapping.to, role: "a \(role) \(toRole)", at: location, written: { written(nat, mapping.from, $0) })
+        else { return [] }
         return mapping.from.compactMap { label in
-            guard let address = resolve(label, role: "a \(role) \(fromRole)", at: location) else { return nil }
+            let address = resolve(label, role: "a \(role) \(fromRole)", at: location) {
+                written(nat, mapping.from.replacingLabel(label, with: $0), mapping.to)
+            }
+            guard let address else { return nil }
             if case .network(let network, _) = address, network.family != target.family {
                 error("\(nat)(\"\(label)\" => \"\(mapping.to)\") mixes address families ('\(label)' is \(network.family.name), '\(mapping.to)' is \(target.family.name)); \(nat) translates within one family, so give it an \(target.family.name) \(fromRole) label", at: location)
                 return nil
@@ -337,6 +399,29 @@ extension PartitionCompilation {
                 error("raw line \(number) ('\(shown)') \(failure.message)", at: block.location)
             }
         }
+    }
+}
+
+/// A word and its labels as a rule file writes them, `From("office",
+/// "web")`; a long list is cut short (it can be thousands long).
+func written(_ word: String, _ labels: [String]) -> String {
+    "\(word)(\(quoted(labels)))"
+}
+
+/// A translation as a rule file writes it: `DNAT("public" => "web")`,
+/// `SNAT(["office", "lab"] => "public")`.
+func written(_ nat: String, _ from: [String], _ to: String) -> String {
+    "\(nat)(\(from.count == 1 ? quoted(from) : "[\(quoted(from))]") => \(quoted([to])))"
+}
+
+private func quoted(_ labels: [String]) -> String {
+    labels.prefix(5).map { "\"\($0)\"" }.joined(separator: ", ") + (labels.count > 5 ? ", …" : "")
+}
+
+extension [String] {
+    /// The labels with one replaced by another name, wherever it stands.
+    func replacingLabel(_ label: String, with name: String) -> [String] {
+        map { $0 == label ? name : $0 }
     }
 }
 

@@ -2,7 +2,13 @@ import RiptDSL
 
 /// A problem in the rule files, at the place it was written:
 /// `file:line:column: error: message`, with notes pointing at related places.
+/// An error stops the rule files from compiling; a warning is printed and
+/// changes nothing else (the output, the exit status, an apply).
 public struct Diagnostic: Error, Hashable, Sendable, CustomStringConvertible {
+    public enum Severity: String, Hashable, Sendable {
+        case error, warning
+    }
+
     public struct Note: Hashable, Sendable {
         public let location: SourceLocation
         public let message: String
@@ -13,21 +19,30 @@ public struct Diagnostic: Error, Hashable, Sendable, CustomStringConvertible {
         }
     }
 
+    public let severity: Severity
     public let location: SourceLocation
     public let message: String
     public let notes: [Note]
 
-    public init(_ message: String, at location: SourceLocation, notes: [Note] = []) {
+    public init(_ message: String, at location: SourceLocation, notes: [Note] = [], severity: Severity = .error) {
+        self.severity = severity
         self.location = location
         self.message = message
         self.notes = notes
     }
 
-    /// The diagnostic as compilers print it, one line for the error and one
-    /// per note. Whatever a path or a quoted name holds, it stays on its line:
-    /// control and invisible characters are written as escapes.
+    /// Something ript accepts as the original Ript and iptables do, though
+    /// it is likely not what was meant.
+    public static func warning(_ message: String, at location: SourceLocation, notes: [Note] = []) -> Diagnostic {
+        Diagnostic(message, at: location, notes: notes, severity: .warning)
+    }
+
+    /// The diagnostic as compilers print it, one line for the error (or
+    /// warning) and one per note. Whatever a path or a quoted name holds,
+    /// it stays on its line: control and invisible characters are written
+    /// as escapes.
     public var description: String {
-        ([ "\(location.printable): error: \(printable(message))" ] + notes.map { "\($0.location.printable): note: \(printable($0.message))" })
+        ([ "\(location.printable): \(severity.rawValue): \(printable(message))" ] + notes.map { "\($0.location.printable): note: \(printable($0.message))" })
             .joined(separator: "\n")
     }
 }
@@ -58,16 +73,27 @@ func printable(_ text: String) -> String {
     return out
 }
 
-/// The rule files did not compile. Holds every problem found, in file order.
+/// The rule files did not compile. Holds every problem found, in file
+/// order: the errors, and any warnings found on the way.
 public struct RuleErrors: Error, Sendable, CustomStringConvertible {
     public let diagnostics: [Diagnostic]
 
     public init(_ diagnostics: [Diagnostic]) {
-        self.diagnostics = diagnostics.sorted { ($0.location, $0.message) < ($1.location, $1.message) }
+        self.diagnostics = diagnostics.inFileOrder
     }
+
+    /// How many of the diagnostics are errors.
+    public var errorCount: Int { diagnostics.count { $0.severity == .error } }
 
     public var description: String {
         diagnostics.map(\.description).joined(separator: "\n")
+    }
+}
+
+extension [Diagnostic] {
+    /// By location, then by message.
+    var inFileOrder: [Diagnostic] {
+        sorted { ($0.location, $0.message) < ($1.location, $1.message) }
     }
 }
 

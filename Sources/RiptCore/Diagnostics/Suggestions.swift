@@ -1,19 +1,35 @@
 /// "Did you mean …?" for a misspelt word: the closest candidate, compared
-/// without case, within a small edit distance. Words longer than
-/// `maximumSuggestedLength` get no suggestion: the distance takes time and
-/// memory that grow with the product of the two lengths.
+/// without case. A candidate is close when it starts with the word (three
+/// letters at least: "Proto" for "Protocols") or is within a small edit
+/// distance of it. One it starts with comes first ("Rew" is Rewrite cut
+/// short more likely than Raw mistyped); then the fewest edits; then the
+/// longest beginning shared with the word ("OutInterface" is as many
+/// edits from "Interface" as from "OutputInterface", but reads like the
+/// second); then the first by name, so the answer never depends on the
+/// candidates' order. Words longer than `maximumSuggestedLength` get
+/// no suggestion: the distance takes time and memory that grow with the
+/// product of the two lengths.
 func closestMatch(to word: String, in candidates: some Sequence<String>) -> String? {
     guard word.count <= maximumSuggestedLength else { return nil }
     let target = Array(word.lowercased())
     let limit = max(1, min(3, target.count / 3))
-    var best: (name: String, distance: Int)?
+    var best: (name: String, rank: (Int, Int, Int))?
     for candidate in candidates {
         let other = Array(candidate.lowercased())
-        // Each character more or less is an edit at least.
-        guard abs(other.count - target.count) <= limit else { continue }
-        let distance = editDistance(target, other)
-        guard distance <= limit else { continue }
-        if best == nil || distance < best!.distance { best = (candidate, distance) }
+        let distance: Int
+        let isStart = target.count >= 3 && other.starts(with: target)
+        if isStart {
+            distance = other.count - target.count  // the letters still to type
+        } else {
+            // Each character more or less is an edit at least.
+            guard abs(other.count - target.count) <= limit else { continue }
+            distance = editDistance(target, other)
+            guard distance <= limit else { continue }
+        }
+        let shared = zip(target, other).prefix { $0 == $1 }.count
+        let rank = (isStart ? 0 : 1, distance, -shared)
+        if let best, best.rank < rank || (best.rank == rank && best.name <= candidate) { continue }
+        best = (candidate, rank)
     }
     return best?.name
 }

@@ -39,8 +39,16 @@ public enum RuleFileEvaluator {
                 at: SourceLocation(file: source.path, line: at.line, column: at.column))])
         }
         // The diagnostics generator walks the whole tree: only broken ones need it.
-        let parseErrors: [Diagnostic] = !tree.hasError ? [] : ParseDiagnosticsGenerator.diagnostics(for: tree)
+        let colonRanges = !tree.hasError ? [] : portRangesWithColons(in: tree)
+        let parseErrors: [Diagnostic] = !tree.hasError ? [] : colonRanges.map { range in
+            let at = converter.location(for: range.positions.lowerBound)
+            return Diagnostic(
+                "'\(range.first):\(range.last)' is how iptables writes a port range; a rule file is Swift: write \(range.first)...\(range.last)",
+                at: SourceLocation(file: source.path, line: at.line, column: at.column))
+        } + ParseDiagnosticsGenerator.diagnostics(for: tree)
             .filter { $0.diagMessage.severity == .error }
+            // The parser's own words for those ("unexpected code ':8100'") say less.
+            .filter { diagnostic in !colonRanges.contains { $0.positions.contains(diagnostic.position) } }
             .map { diagnostic in
                 let at = diagnostic.location(converter: converter)
                 return Diagnostic(
@@ -54,6 +62,35 @@ public enum RuleFileEvaluator {
         let partitions = evaluation.file(tree)
         return EvaluatedRuleFile(path: source.path, partitions: partitions, diagnostics: evaluation.diagnostics)
     }
+}
+
+/// A port range written as iptables writes it, `8000:8100`: two integers
+/// joined by a colon, which Swift can't parse.
+struct PortRangeWithColon {
+    /// From the first integer to the end of the second.
+    let positions: ClosedRange<AbsolutePosition>
+    /// The two integers, as written.
+    let first: String, last: String
+}
+
+/// Every `integer : integer` in a file's tokens that the parser could not
+/// place: a colon range. Each is a syntax error, so there are at most
+/// `ParserLimits.maximumSyntaxErrors` of them.
+func portRangesWithColons(in tree: SourceFileSyntax) -> [PortRangeWithColon] {
+    let tokens = Array(tree.tokens(viewMode: .sourceAccurate))
+    guard tokens.count >= 3 else { return [] }
+    var found: [PortRangeWithColon] = []
+    for index in 0..<(tokens.count - 2) {
+        let first = tokens[index], colon = tokens[index + 1], last = tokens[index + 2]
+        guard case .integerLiteral = first.tokenKind, colon.tokenKind == .colon, case .integerLiteral = last.tokenKind,
+            // Where Swift has a colon between integers ([1: 2], c ? 1 : 2), it parses.
+            colon.parent?.is(UnexpectedNodesSyntax.self) == true
+        else { continue }
+        found.append(PortRangeWithColon(
+            positions: first.positionAfterSkippingLeadingTrivia...last.endPositionBeforeTrailingTrivia,
+            first: first.text, last: last.text))
+    }
+    return found
 }
 
 /// The DSL's vocabulary, by where each word may stand.
