@@ -14,7 +14,8 @@
 # RULES (default 50000) rules from bench/make-rules.py; medians of RUNS runs.
 # ript runs as dist/ript.service runs it, with GLIBC_TUNABLES=glibc.malloc.hugetlb=1.
 # ript is the binary the .deb installs (dist/build-static.sh); BINARY=release
-# measures the ordinary `swift build -c release` one.
+# measures the ordinary `swift build -c release` one, and BINARY=/path/to/ript
+# one built elsewhere (another commit's, for an A/B run).
 # DUAL=1: a dual-stack set, RULES/2 rules in each family (RULES=50000 DUAL=1
 # is 25,000 per family). Without it every rule is IPv4, and ript makes no
 # ip6tables chains for it.
@@ -32,7 +33,11 @@ if [ -z "${RIPT_BENCH_INSIDE:-}" ]; then
     # The binary the .deb installs (dist/build-static.sh: Swift runtime
     # linked in; it starts 2 ms sooner and ran first loads 8% faster than
     # the ordinary release build). BINARY=release measures that one instead.
-    if [ "${BINARY:-static}" = static ]; then dist/build-static.sh "$OUT/ript" >&2; else swift build -c release --product ript >&2; fi
+    case "${BINARY:-static}" in
+        static) dist/build-static.sh "$OUT/ript" >&2 ;;
+        release) swift build -c release --product ript >&2 ;;
+        *) [ -x "$BINARY" ] || { echo "BINARY=$BINARY: not an executable (static, release or a path)" >&2; exit 2; } ;;
+    esac
     gcc -O2 -o "$OUT/iptc-cycle" bench/iptc-cycle.c -lip4tc
     gcc -O2 -DIPV6 -o "$OUT/ip6tc-cycle" bench/iptc-cycle.c -lip6tc
     [ -d "$OUT/$SET" ] || bench/make-rules.py --rules "$RULES" ${DUAL:+--dual} "$OUT/$SET" >&2
@@ -40,7 +45,11 @@ if [ -z "${RIPT_BENCH_INSIDE:-}" ]; then
 fi
 
 RIPT=.build/release/ript
-[ "${BINARY:-static}" = static ] && RIPT="$OUT/ript"
+case "${BINARY:-static}" in
+    static) RIPT="$OUT/ript" ;;
+    release) ;;
+    *) RIPT=$(realpath "$BINARY") ;;
+esac
 # ript as dist/ript.service runs it: glibc's malloc on transparent huge pages.
 ript() { GLIBC_TUNABLES=glibc.malloc.hugetlb=1 "$RIPT" "$@"; }
 RULE_DIR="$OUT/$SET"
