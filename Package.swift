@@ -39,7 +39,7 @@ let package = Package(
         .systemLibrary(name: "CIPTables", pkgConfig: "libip4tc", providers: [.apt(["libiptc-dev", "libip6tc-dev"])]),
         // The kernel side: read, diff, apply. The only module that talks to libiptc.
         .target(name: "RiptKernel", dependencies: ["RiptCore", "RiptSupport", "CIPTables"]),
-        // glibc's mallopt, for the CLI's start (Sources/ript/Ript.swift).
+        // glibc's mallopt, for the CLI's start (Sources/ript/Memory.swift).
         .systemLibrary(name: "CMalloc"),
         .executableTarget(
             name: "ript",

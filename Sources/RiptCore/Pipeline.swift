@@ -12,8 +12,9 @@ import RiptSupport
 /// 3. Compile (`Compiler`, `Compile/`) checks every partition and expands
 ///    it into chains, pointers and raw commands, named by their content
 ///    (`ChainName`).
-/// 4. Render (`Render/`) prints a compiled ruleset as iptables commands,
-///    iptables-restore input or JSON.
+/// Render (`Render/`) prints a compiled ruleset as iptables commands,
+/// iptables-restore input or JSON; it is an output, not a stage the
+/// kernel side's stages (4, read; 5, diff; 6, apply) follow.
 ///
 /// The compile cache (`CompileCache`, `Cache/`) sits between load and
 /// evaluate: a file unchanged since it last compiled is not evaluated or

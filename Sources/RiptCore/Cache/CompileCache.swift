@@ -233,8 +233,3 @@ public struct CompileCache: Sendable {
 
 /// Cache writes still under way in this process.
 private let pendingWrites = DispatchGroup()
-
-func hex(_ bytes: [UInt8]) -> String {
-    let digits = Array("0123456789abcdef")
-    return String(bytes.flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 0xF)]] })
-}

@@ -72,8 +72,7 @@ extension PartitionCompilation {
         // of its family either (then the From is reported, once).
         if !body.froms.isEmpty, body.froms.contains(where: { from in body.dnats.contains { from.family ?? $0.1.family == $0.1.family } }) {
             for dnat in body.dnatStatements where !body.froms.contains(where: { $0.family ?? dnat.family == dnat.family }) {
-                let publics = dnat.mapping.from.map { "\"\($0)\"" }.joined(separator: ", ")
-                error("DNAT(\(dnat.mapping.from.count == 1 ? publics : "[\(publics)]") => \"\(dnat.mapping.to)\") is \(dnat.family.name) and every From of this Rewrite is \(dnat.family.other.name); a rule matches one address family, so give it an \(dnat.family.name) From label (or 'all'), or put it in a Rewrite of its own",
+                error("\(written("DNAT", dnat.mapping.from, dnat.mapping.to)) is \(dnat.family.name) and every From of this Rewrite is \(dnat.family.other.name); a rule matches one address family, so give it an \(dnat.family.name) From label (or 'all'), or put it in a Rewrite of its own",
                       at: dnat.location)
             }
         }

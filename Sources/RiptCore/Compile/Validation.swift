@@ -209,9 +209,7 @@ extension PartitionCompilation {
         let others = to.labels.filter { !publicSet.contains($0) }
         guard !others.isEmpty else { return }
         let contradicted = dnats.prefix(3).map { written("DNAT", $0.mapping.from, $0.mapping.to) } + (dnats.count > 3 ? ["more"] : [])
-        var seen: Set<String> = [], unique: [String] = []
-        for label in publics where seen.insert(label).inserted { unique.append(label) }
-        error("\(written("To", others)) contradicts \(contradicted.joined(separator: " and ")): a Rewrite's traffic goes to its DNAT's public side; remove the To, or write \(written("To", unique))",
+        error("\(written("To", others)) contradicts \(contradicted.joined(separator: " and ")): a Rewrite's traffic goes to its DNAT's public side; remove the To, or write \(written("To", publics.uniqued()))",
               at: to.location)
     }
 

@@ -32,33 +32,28 @@ public enum RuleFileEvaluator {
         }
         let tree = Parser.parse(source: source.text)
         let converter = SourceLocationConverter(fileName: source.path, tree: tree)
-        if tree.hasError, let first = ParserLimits.firstOfTooManyErrors(in: Syntax(tree)) {
-            let at = converter.location(for: first)
-            return EvaluatedRuleFile(path: source.path, partitions: [], diagnostics: [Diagnostic(
-                "this file has more than \(ParserLimits.maximumSyntaxErrors) syntax errors, the first here; a rule file must be valid Swift",
-                at: SourceLocation(file: source.path, line: at.line, column: at.column))])
-        }
-        // The diagnostics generator walks the whole tree: only broken ones need it.
-        let colonRanges = !tree.hasError ? [] : portRangesWithColons(in: tree)
-        let parseErrors: [Diagnostic] = !tree.hasError ? [] : colonRanges.map { range in
-            let at = converter.location(for: range.positions.lowerBound)
-            return Diagnostic(
-                "'\(range.first):\(range.last)' is how iptables writes a port range; a rule file is Swift: write \(range.first)...\(range.last)",
-                at: SourceLocation(file: source.path, line: at.line, column: at.column))
-        } + ParseDiagnosticsGenerator.diagnostics(for: tree)
-            .filter { $0.diagMessage.severity == .error }
-            // The parser's own words for those ("unexpected code ':8100'") say less.
-            .filter { diagnostic in !colonRanges.contains { $0.positions.contains(diagnostic.position) } }
-            .map { diagnostic in
-                let at = diagnostic.location(converter: converter)
-                return Diagnostic(
-                    "\(diagnostic.message); a rule file must be valid Swift",
-                    at: SourceLocation(file: source.path, line: at.line, column: at.column))
-            }
-        if !parseErrors.isEmpty {
-            return EvaluatedRuleFile(path: source.path, partitions: [], diagnostics: parseErrors)
-        }
         let evaluation = Evaluation(path: source.path, converter: converter)
+        // The diagnostics generator walks the whole tree: only broken ones need it.
+        if tree.hasError {
+            if let first = ParserLimits.firstOfTooManyErrors(in: Syntax(tree)) {
+                return EvaluatedRuleFile(path: source.path, partitions: [], diagnostics: [Diagnostic(
+                    "this file has more than \(ParserLimits.maximumSyntaxErrors) syntax errors, the first here; a rule file must be valid Swift",
+                    at: evaluation.location(of: first))])
+            }
+            let colonRanges = portRangesWithColons(in: tree)
+            let parseErrors: [Diagnostic] = colonRanges.map { range in
+                Diagnostic(
+                    "'\(range.first):\(range.last)' is how iptables writes a port range; a rule file is Swift: write \(range.first)...\(range.last)",
+                    at: evaluation.location(of: range.positions.lowerBound))
+            } + ParseDiagnosticsGenerator.diagnostics(for: tree)
+                .filter { $0.diagMessage.severity == .error }
+                // The parser's own words for those ("unexpected code ':8100'") say less.
+                .filter { diagnostic in !colonRanges.contains { $0.positions.contains(diagnostic.position) } }
+                .map { Diagnostic("\($0.message); a rule file must be valid Swift", at: evaluation.location(of: $0.position)) }
+            if !parseErrors.isEmpty {
+                return EvaluatedRuleFile(path: source.path, partitions: [], diagnostics: parseErrors)
+            }
+        }
         let partitions = evaluation.file(tree)
         return EvaluatedRuleFile(path: source.path, partitions: partitions, diagnostics: evaluation.diagnostics)
     }

@@ -1,4 +1,3 @@
-import RiptCore
 import RiptSupport
 #if canImport(Glibc)
 import Glibc
