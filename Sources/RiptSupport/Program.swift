@@ -35,7 +35,12 @@ public func runProgram(_ arguments: [String], input: String = "") -> ProgramResu
         return ProgramResult(status: -1, output: "cannot run \(arguments[0]): \(String(cString: strerror(spawned)))")
     }
     // Write input from another thread so a chatty child can't block us both.
-    let writer = InputWriter(descriptor: toChild[1], bytes: Array(input.utf8))
+    let (descriptor, bytes) = (toChild[1], Array(input.utf8))
+    let written = Later(inBackground: {
+        writeAll(bytes, to: descriptor)
+        close(descriptor)
+        return true
+    })
     var output: [UInt8] = []
     var buffer = [UInt8](repeating: 0, count: 65536)
     while true {
@@ -45,39 +50,21 @@ public func runProgram(_ arguments: [String], input: String = "") -> ProgramResu
         output += buffer[..<count]
     }
     close(fromChild[0])
-    writer.join()
+    _ = written.value
     var status: Int32 = 0
     while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
     let exit = (status & 0x7F) == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
     return ProgramResult(status: exit, output: String(decoding: output, as: UTF8.self))
 }
 
-/// Writes bytes to a descriptor on a thread of its own, then closes it.
-private final class InputWriter {
-    private var thread = pthread_t()
-    private let box: UnsafeMutablePointer<(Int32, [UInt8])>
-
-    init(descriptor: Int32, bytes: [UInt8]) {
-        box = .allocate(capacity: 1)
-        box.initialize(to: (descriptor, bytes))
-        pthread_create(&thread, nil, { raw in
-            let job = raw!.assumingMemoryBound(to: (Int32, [UInt8]).self)
-            job.pointee.1.withUnsafeBytes { bytes in
-                var offset = 0
-                while offset < bytes.count {
-                    let written = write(job.pointee.0, bytes.baseAddress! + offset, bytes.count - offset)
-                    if written < 0 { if errno == EINTR { continue } else { break } }
-                    offset += written
-                }
-            }
-            close(job.pointee.0)
-            return nil
-        }, box)
-    }
-
-    func join() {
-        pthread_join(thread, nil)
-        box.deinitialize(count: 1)
-        box.deallocate()
+/// Writes all of BYTES to DESCRIPTOR, or as much as it takes before an error.
+private func writeAll(_ bytes: [UInt8], to descriptor: Int32) {
+    bytes.withUnsafeBytes { bytes in
+        var offset = 0
+        while offset < bytes.count {
+            let written = write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
+            if written < 0 { if errno == EINTR { continue } else { break } }
+            offset += written
+        }
     }
 }
