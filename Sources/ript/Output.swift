@@ -47,9 +47,9 @@ struct OutputOptions: ParsableArguments {
 
     /// NO_COLOR (https://no-color.org) set to anything, or TERM=dumb, turns automatic colour off.
     static var environmentAllowsColour: Bool {
-        if let noColour = getenv("NO_COLOR"), noColour.pointee != 0 { return false }
-        guard let term = getenv("TERM").map({ String(cString: $0) }) else { return false }
-        return !term.isEmpty && term != "dumb"
+        if environmentValue("NO_COLOR") != nil { return false }
+        guard let term = environmentValue("TERM") else { return false }
+        return term != "dumb"
     }
 
     /// Writes a result to standard output, unless `--quiet`; `text` is

@@ -27,13 +27,10 @@ public struct CompileCache: Sendable {
     /// `$RIPT_CACHE_DIR`; else /var/cache/ript for root; else
     /// `$XDG_CACHE_HOME/ript` or `~/.cache/ript`.
     public static func standard() -> CompileCache {
-        func variable(_ name: String) -> String? {
-            getenv(name).map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 }
-        }
-        if let directory = variable("RIPT_CACHE_DIR") { return CompileCache(directory: directory) }
+        if let directory = environmentValue("RIPT_CACHE_DIR") { return CompileCache(directory: directory) }
         if geteuid() == 0 { return CompileCache(directory: "/var/cache/ript") }
-        if let xdg = variable("XDG_CACHE_HOME") { return CompileCache(directory: xdg + "/ript") }
-        return CompileCache(directory: (variable("HOME") ?? "/tmp") + "/.cache/ript")
+        if let xdg = environmentValue("XDG_CACHE_HOME") { return CompileCache(directory: xdg + "/ript") }
+        return CompileCache(directory: (environmentValue("HOME") ?? "/tmp") + "/.cache/ript")
     }
 
     /// Bumped whenever what a rule file compiles to could change.

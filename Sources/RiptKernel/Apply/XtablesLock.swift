@@ -8,8 +8,7 @@ import RiptSupport
 /// not take it; ript holds it from its first read to its last commit.
 public final class XtablesLock {
     public static var defaultPath: String {
-        if let path = getenv("XTABLES_LOCKFILE"), path.pointee != 0 { return String(cString: path) }
-        return "/run/xtables.lock"
+        environmentValue("XTABLES_LOCKFILE") ?? "/run/xtables.lock"
     }
 
     private var descriptor: Int32

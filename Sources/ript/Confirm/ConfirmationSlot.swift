@@ -29,8 +29,7 @@ final class ConfirmationSlot {
     private var claimed = false
 
     static var directory: String {
-        if let path = getenv("RIPT_RUN_DIR"), path.pointee != 0 { return String(cString: path) }
-        return "/run/ript"
+        environmentValue("RIPT_RUN_DIR") ?? "/run/ript"
     }
 
     static var socketPath: String { directory + "/confirm.sock" }
