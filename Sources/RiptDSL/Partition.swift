@@ -38,7 +38,8 @@ public struct Partition: Hashable, Codable, Sendable {
     ///   - column: The column of the word, for diagnostics; leave the default.
     ///   - body: The partition's statements: `Label`, `Accept`, `Drop`,
     ///     `Reject`, `Log`, `Rewrite`, `Raw` and `Group`, in the order the
-    ///     rules should go into its chains.
+    ///     rules should go into its chains, and in one partition of the
+    ///     rule directory the host-wide `Policies` and `ConnectionTracking`.
     ///
     /// ```swift
     /// Partition("web") {
@@ -79,6 +80,10 @@ public enum PartitionStatement: Hashable, Codable, Sendable {
     case rewrite(Rewrite)
     /// A ``Raw`` block of iptables commands.
     case raw(Raw)
+    /// ``Policies``: the host's default policies.
+    case policies(Policies)
+    /// ``ConnectionTracking``: stateful filtering, host-wide.
+    case connectionTracking(ConnectionTracking)
 }
 
 /// Anything that may stand in a partition body: `Label`, `Accept`, `Drop`,
@@ -194,23 +199,31 @@ public struct Label: PartitionContent, Hashable, Codable, Sendable {
     public var partitionStatements: [PartitionStatement] { [.label(self)] }
 }
 
-/// Organises a large partition into sections.
+/// Organises a large partition into sections, and may give a section's
+/// rules a direction.
 ///
-/// A group has no meaning of its own: its statements count as if written
-/// in its place, and groups may nest. It makes a long partition easier to
-/// read; it does not make it faster to type-check, since Swift solves the
-/// whole partition as one expression all the same.
+/// A group without `direction:` has no meaning of its own: its statements
+/// count as if written in its place, and groups may nest. With
+/// `direction:`, each rule in it (nested groups' too) gets that
+/// `Direction`, as if written in its body; a `Rewrite` (always forwarded
+/// traffic) can't be in a directed group. It makes a long partition easier
+/// to read; it does not make it faster to type-check, since Swift solves
+/// the whole partition as one expression all the same.
 ///
 /// ```swift
 /// Group("inbound") {
 ///     Drop("known abusers", log: true) { Protocols("all"); From("bad guys") }
 ///     Accept("web") { Ports(80, 443); To("www") }
 /// }
+/// Group("served by this host", direction: .input) {
+///     Accept("ssh") { Ports(22); From("admins") }
+/// }
 /// ```
 public struct Group: PartitionContent, Sendable {
     /// The group's description, if it has one: documentation only.
     public let description: String?
-    /// The group's statements, nested groups flattened.
+    /// The group's statements, nested groups flattened, with the group's
+    /// direction added to each rule.
     public let partitionStatements: [PartitionStatement]
 
     /// Makes a section of a partition body.
@@ -218,6 +231,11 @@ public struct Group: PartitionContent, Sendable {
     /// - Parameters:
     ///   - description: What the section holds, for the reader only; it
     ///     may be left out.
+    ///   - direction: The direction of every rule in the section; left
+    ///     out, the rules keep their own.
+    ///   - file: The rule file, for diagnostics; leave the default.
+    ///   - line: The line of the word, for diagnostics; leave the default.
+    ///   - column: The column of the word, for diagnostics; leave the default.
     ///   - body: The section's statements: the same words as a partition
     ///     body, `Group` included.
     ///
@@ -227,15 +245,29 @@ public struct Group: PartitionContent, Sendable {
     /// }
     /// ```
     public init(
-        _ description: String? = nil,
+        _ description: String? = nil, direction: Traffic? = nil,
+        file: String = #filePath, line: Int = #line, column: Int = #column,
         @PartitionBuilder _ body: () -> [PartitionStatement]
     ) {
-        self.init(description: description, statements: body())
+        self.init(
+            description: description, direction: direction, statements: body(),
+            location: SourceLocation(file: file, line: line, column: column))
     }
 
-    package init(description: String?, statements: [PartitionStatement]) {
+    package init(description: String?, direction: Traffic? = nil, statements: [PartitionStatement], location: SourceLocation? = nil) {
         self.description = description
-        self.partitionStatements = statements
+        guard let direction, let location else {
+            self.partitionStatements = statements
+            return
+        }
+        let added = [RuleStatement.direction(Direction(traffic: [direction], location: location))]
+        self.partitionStatements = statements.map { statement in
+            switch statement {
+            case .filter(let rule): .filter(rule.adding(added))
+            case .rewrite(let rewrite): .rewrite(rewrite.adding(added))
+            default: statement
+            }
+        }
     }
 }
 

@@ -19,6 +19,24 @@ public enum RuleStatement: Hashable, Codable, Sendable {
     case dnat(DNAT)
     /// An ``SNAT`` statement.
     case snat(SNAT)
+    /// A ``Direction`` statement.
+    case direction(Direction)
+    /// An ``OutInterface`` statement.
+    case outInterface(OutInterface)
+    /// A ``SourcePorts`` statement.
+    case sourcePorts(SourcePorts)
+    /// An ``ICMP`` statement.
+    case icmp(ICMP)
+    /// An ``ICMPv6`` statement.
+    case icmpv6(ICMPv6)
+    /// A ``State`` statement.
+    case state(State)
+    /// A ``Limit`` statement.
+    case limit(Limit)
+    /// A ``Loopback`` statement.
+    case loopback(Loopback)
+    /// A ``Masquerade`` statement.
+    case masquerade(Masquerade)
 }
 
 /// Anything that may stand in a rule body: `Protocols`, `Ports`, `From`,

@@ -46,13 +46,32 @@ public struct FilterRule: Hashable, Codable, Sendable {
     public let statements: [RuleStatement]
     /// Where the rule's word is written in its rule file.
     public let location: SourceLocation
+    /// A `Reject`'s chosen answer; nil for the default (port unreachable).
+    public let rejectWith: RejectWith?
+    /// A `Log`'s prefix for its log lines; nil for none.
+    public let logPrefix: String?
+    /// A `Log`'s syslog level; nil for iptables' default, warning.
+    public let logLevel: LogLevel?
 
-    package init(action: FilterAction, description: String, log: Bool, statements: [RuleStatement], location: SourceLocation) {
+    package init(
+        action: FilterAction, description: String, log: Bool, statements: [RuleStatement], location: SourceLocation,
+        rejectWith: RejectWith? = nil, logPrefix: String? = nil, logLevel: LogLevel? = nil
+    ) {
         self.action = action
         self.description = description
         self.log = log
         self.statements = statements
         self.location = location
+        self.rejectWith = rejectWith
+        self.logPrefix = logPrefix
+        self.logLevel = logLevel
+    }
+
+    /// The same rule with more statements, as a directed `Group` adds its `Direction`.
+    package func adding(_ extra: [RuleStatement]) -> FilterRule {
+        FilterRule(
+            action: action, description: description, log: log, statements: statements + extra, location: location,
+            rejectWith: rejectWith, logPrefix: logPrefix, logLevel: logLevel)
     }
 }
 
@@ -297,4 +316,9 @@ public struct Rewrite: PartitionContent, Hashable, Codable, Sendable {
 
     /// The rewrite, as the one statement it is.
     public var partitionStatements: [PartitionStatement] { [.rewrite(self)] }
+
+    /// The same rewrite with more statements, as a directed `Group` adds its `Direction`.
+    package func adding(_ extra: [RuleStatement]) -> Rewrite {
+        Rewrite(description: description, log: log, statements: statements + extra, location: location)
+    }
 }

@@ -100,14 +100,16 @@ struct CacheWriter {
     }
 
     mutating func rule(_ rule: Rule) {
-        var flags: UInt8 = 0
-        if rule.source != nil { flags |= 1 }
-        if rule.destination != nil { flags |= 2 }
-        if rule.inInterface != nil { flags |= 4 }
-        if rule.ipProtocol != nil { flags |= 8 }
-        if rule.destinationPort != nil { flags |= 16 }
+        var flags: UInt16 = 0
+        for (index, present) in [
+            rule.source != nil, rule.destination != nil, rule.inInterface != nil, rule.ipProtocol != nil, rule.destinationPort != nil,
+            rule.outInterface != nil, rule.sourcePort != nil, rule.icmpType != nil, rule.hopLimit != nil, rule.states != nil,
+            rule.limit != nil, rule.comment != nil,
+        ].enumerated() where present {
+            flags |= 1 << index
+        }
         family(rule.family)
-        u8(flags)
+        u16(flags)
         if let source = rule.source { network(source) }
         if let destination = rule.destination { network(destination) }
         if let interface = rule.inInterface { string(interface) }
@@ -119,11 +121,33 @@ struct CacheWriter {
             u16(ports.first)
             u16(ports.last)
         }
+        if let interface = rule.outInterface { string(interface) }
+        if let ports = rule.sourcePort {
+            u16(ports.first)
+            u16(ports.last)
+        }
+        if let icmp = rule.icmpType {
+            u8(icmp.type)
+            u8(icmp.codes.lowerBound)
+            u8(icmp.codes.upperBound)
+        }
+        if let hopLimit = rule.hopLimit { u8(hopLimit) }
+        if let states = rule.states { u8(states.rawValue) }
+        if let limit = rule.limit {
+            u32(Int(limit.average))
+            u32(Int(limit.burst))
+        }
+        if let comment = rule.comment { string(comment) }
         switch rule.target {
         case .accept: u8(0)
         case .drop: u8(1)
-        case .reject: u8(2)
-        case .log: u8(3)
+        case .reject(let reply):
+            u8(2)
+            u8(UInt8(RejectWith.allCases.firstIndex(of: reply)!))
+        case .log(let options):
+            u8(3)
+            string(options.prefix)
+            u8(options.level)
         case .jump(let chain):
             u8(4)
             string(chain)
@@ -135,6 +159,8 @@ struct CacheWriter {
         case .snat(let address):
             u8(6)
             self.address(address)
+        case .masquerade:
+            u8(7)
         }
     }
 }
@@ -311,26 +337,42 @@ struct CacheReader {
 
     mutating func rule() throws -> Rule {
         let family = try family()
-        let flags = try u8()
-        guard flags < 32 else { throw Malformed() }
-        let source = flags & 1 != 0 ? try network(family) : nil
-        let destination = flags & 2 != 0 ? try network(family) : nil
-        let interface = flags & 4 != 0 ? try string() : nil
-        let ipProtocol = flags & 8 != 0 ? IPProtocol(number: try u8(), name: try string()) : nil
-        let ports = flags & 16 != 0 ? PortRange(try u16(), try u16()) : nil
-        let target: Target
+        let flags = try u16()
+        guard flags < 1 << 12 else { throw Malformed() }
+        func has(_ bit: Int) -> Bool { flags & (1 << bit) != 0 }
+        var rule = Rule(family, target: .accept)
+        rule.source = has(0) ? try network(family) : nil
+        rule.destination = has(1) ? try network(family) : nil
+        rule.inInterface = has(2) ? try string() : nil
+        rule.ipProtocol = has(3) ? IPProtocol(number: try u8(), name: try string()) : nil
+        rule.destinationPort = has(4) ? PortRange(try u16(), try u16()) : nil
+        rule.outInterface = has(5) ? try string() : nil
+        rule.sourcePort = has(6) ? PortRange(try u16(), try u16()) : nil
+        if has(7) {
+            let type = try u8(), low = try u8(), high = try u8()
+            guard low <= high else { throw Malformed() }
+            rule.icmpType = ICMPType(type: type, codes: low...high)
+        }
+        rule.hopLimit = has(8) ? try u8() : nil
+        rule.states = has(9) ? ConnectionStates(rawValue: try u8()) : nil
+        rule.limit = has(10) ? RateLimit(average: try u32(), burst: try u32()) : nil
+        rule.comment = has(11) ? try string() : nil
         switch try u8() {
-        case 0: target = .accept
-        case 1: target = .drop
-        case 2: target = .reject
-        case 3: target = .log
-        case 4: target = .jump(try string())
+        case 0: rule.target = .accept
+        case 1: rule.target = .drop
+        case 2:
+            let index = Int(try u8())
+            guard index < RejectWith.allCases.count else { throw Malformed() }
+            rule.target = .reject(RejectWith.allCases[index])
+        case 3: rule.target = .log(LogOptions(prefix: try string(), level: try u8()))
+        case 4: rule.target = .jump(try string())
         case 5:
             let address = try address(family), hasPort = try u8(), port = try u16()
-            target = .dnat(address: address, port: hasPort == 0 ? nil : port)
-        case 6: target = .snat(address: try address(family))
+            rule.target = .dnat(address: address, port: hasPort == 0 ? nil : port)
+        case 6: rule.target = .snat(address: try address(family))
+        case 7: rule.target = .masquerade
         default: throw Malformed()
         }
-        return Rule(family, source: source, destination: destination, inInterface: interface, ipProtocol: ipProtocol, destinationPort: ports, target: target)
+        return rule
     }
 }

@@ -34,7 +34,7 @@ public struct CompileCache: Sendable {
     }
 
     /// Bumped whenever what a rule file compiles to could change.
-    static let formatVersion = "ript-compile-cache-7"
+    static let formatVersion = "ript-compile-cache-8"
 
     /// A cached result: the file's stamp and digest, and its partition's chain set.
     public struct Entry: Sendable {
@@ -172,8 +172,10 @@ public struct CompileCache: Sendable {
             }
             guard changed || snapshot.entries.count != files.count else { return }
             let byFile = Dictionary(ruleset.partitions.map { ($0.location.file, $0) }, uniquingKeysWith: { first, _ in first })
-            // A file with a warning is evaluated again next time, to warn again.
-            let warned = Set(ruleset.warnings.map(\.location.file))
+            // A file with a warning is evaluated again next time, to warn
+            // again; so is the one that sets host-wide settings, which the
+            // cache doesn't hold (and the directory check needs every time).
+            let warned = Set(ruleset.warnings.map(\.location.file) + ruleset.partitions.filter { $0.host != nil }.map(\.location.file))
             let entries = zip(files, outcomes).compactMap { file, outcome -> (String, Entry)? in
                 switch outcome {
                 case .cached(let entry): return (file.path, entry)

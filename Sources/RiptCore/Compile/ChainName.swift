@@ -2,7 +2,7 @@
 /// characters libiptc keeps intact.
 public let maximumPartitionNameLength = 20
 
-/// The name of one of a partition's chains, `NAME-[ads]HASH`: the partition's
+/// The name of one of a partition's chains, `NAME-[aifods]HASH`: the partition's
 /// name, a letter for the chain's kind and the partition's content hash,
 /// like `joeblogsco-dd115b5`. The compiler names chains with it, and the
 /// kernel side parses names with it to know which chains are ript's.
@@ -13,15 +13,46 @@ public let maximumPartitionNameLength = 20
 public struct ChainName: Hashable, Sendable, CustomStringConvertible {
     /// Which of a partition's chains: its letter in the name, and its table.
     public enum Kind: Character, Hashable, Sendable, CaseIterable {
-        /// The filter chain of accepts, drops, rejects and logs: `NAME-aHASH`.
+        /// The filter chain of a partition whose rules have no direction,
+        /// reached from INPUT, FORWARD and OUTPUT: `NAME-aHASH`.
         case filter = "a"
+        /// A directed partition's INPUT rules: `NAME-iHASH`.
+        case input = "i"
+        /// A directed partition's FORWARD rules: `NAME-fHASH`.
+        case forward = "f"
+        /// A directed partition's OUTPUT rules: `NAME-oHASH`.
+        case output = "o"
         /// The nat chain of DNAT rules: `NAME-dHASH`.
         case dnat = "d"
         /// The nat chain of SNAT rules: `NAME-sHASH`.
         case snat = "s"
 
         /// The table a chain of this kind is in.
-        public var table: Table { self == .filter ? .filter : .nat }
+        public var table: Table {
+            switch self {
+            case .filter, .input, .forward, .output: .filter
+            case .dnat, .snat: .nat
+            }
+        }
+
+        /// The one hook a directed filter chain is reached from; nil for the others.
+        public var hook: Hook? {
+            switch self {
+            case .input: .input
+            case .forward: .forward
+            case .output: .output
+            default: nil
+            }
+        }
+
+        /// The directed filter chain of a hook.
+        public static func directed(_ hook: Hook) -> Kind {
+            switch hook {
+            case .input: .input
+            case .forward: .forward
+            case .output: .output
+            }
+        }
     }
 
     public let partition: String
@@ -51,7 +82,7 @@ public struct ChainName: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// The chain named NAME, when it is a partition chain of `table`
-    /// (`NAME-aHASH` in filter, `NAME-dHASH` and `NAME-sHASH` in nat); nil
+    /// (`NAME-[aifo]HASH` in filter, `NAME-dHASH` and `NAME-sHASH` in nat); nil
     /// for any other chain.
     public init?(parsing name: String, in table: Table) {
         // On bytes: the kernel side runs this for every chain and every jump on every read.
@@ -62,6 +93,9 @@ public struct ChainName: Hashable, Sendable, CustomStringConvertible {
             let kind: Kind
             switch bytes[dash + 1] {
             case UInt8(ascii: "a"): kind = .filter
+            case UInt8(ascii: "i"): kind = .input
+            case UInt8(ascii: "f"): kind = .forward
+            case UInt8(ascii: "o"): kind = .output
             case UInt8(ascii: "d"): kind = .dnat
             case UInt8(ascii: "s"): kind = .snat
             default: return nil

@@ -11,119 +11,6 @@ public enum Table: String, Hashable, Sendable, CaseIterable, Comparable {
     }
 }
 
-/// A destination port or an inclusive range of them.
-public struct PortRange: Hashable, Sendable, CustomStringConvertible {
-    public let first: UInt16
-    public let last: UInt16
-
-    public init(_ first: UInt16, _ last: UInt16) {
-        self.first = first
-        self.last = last
-    }
-
-    /// `80`, or `8000:8900` as iptables writes ranges.
-    public var description: String { first == last ? "\(first)" : "\(first):\(last)" }
-}
-
-/// What a rule does with a matching packet.
-public enum Target: Hashable, Sendable {
-    case accept
-    case drop
-    /// REJECT with ICMP port-unreachable (ICMPv6 port-unreachable in IPv6).
-    case reject
-    case log
-    /// Continue in a user chain.
-    case jump(String)
-    /// Rewrite the destination to one address, and optionally one port.
-    case dnat(address: IPAddress, port: UInt16?)
-    /// Rewrite the source to one address.
-    case snat(address: IPAddress)
-
-    init(_ action: FilterAction) {
-        switch action {
-        case .accept: self = .accept
-        case .drop: self = .drop
-        case .reject: self = .reject
-        case .log: self = .log
-        }
-    }
-}
-
-/// One iptables or ip6tables rule: its family, what it matches and its
-/// target. A nil match matches anything. Its addresses are of its family.
-public struct Rule: Hashable, Sendable {
-    public let family: Family
-    public var source: IPNetwork? {
-        didSet { precondition(source?.family ?? family == family, "an \(family.name) rule's source must be \(family.name)") }
-    }
-    public var destination: IPNetwork? {
-        didSet { precondition(destination?.family ?? family == family, "an \(family.name) rule's destination must be \(family.name)") }
-    }
-    public var inInterface: String?
-    public var ipProtocol: IPProtocol?
-    public var destinationPort: PortRange?
-    public var target: Target
-
-    public init(
-        _ family: Family, source: IPNetwork? = nil, destination: IPNetwork? = nil, inInterface: String? = nil,
-        ipProtocol: IPProtocol? = nil, destinationPort: PortRange? = nil, target: Target
-    ) {
-        precondition(source?.family ?? family == family && destination?.family ?? family == family,
-                     "an \(family.name) rule's addresses must be \(family.name)")
-        self.family = family
-        self.source = source.flatMap { $0.isAny ? nil : $0 }
-        self.destination = destination.flatMap { $0.isAny ? nil : $0 }
-        self.inInterface = inInterface
-        self.ipProtocol = ipProtocol
-        self.destinationPort = destinationPort
-        self.target = target
-    }
-
-    /// The same matches with another target.
-    func with(_ target: Target) -> Rule {
-        var copy = self
-        copy.target = target
-        return copy
-    }
-
-    /// How iptables spells an option: `--source` on a command line, `-s` in iptables-save.
-    public enum Spelling: Sendable {
-        case long, short
-    }
-
-    /// The rule's matches and target as iptables (or ip6tables) arguments,
-    /// in the order iptables-save prints them. Addresses are CIDR in the
-    /// short spelling (as iptables-save prints them) and bare for hosts in
-    /// the long one.
-    public func arguments(_ spelling: Spelling, protocolAsNumber: Bool = false) -> [String] {
-        let long = spelling == .long
-        func address(_ network: IPNetwork) -> String { long ? network.description : network.cidr }
-        var arguments: [String] = []
-        if let source { arguments += [long ? "--source" : "-s", address(source)] }
-        if let destination { arguments += [long ? "--destination" : "-d", address(destination)] }
-        if let inInterface { arguments += [long ? "--in-interface" : "-i", inInterface] }
-        if let ipProtocol {
-            arguments += [long ? "--protocol" : "-p", protocolAsNumber ? String(ipProtocol.number) : ipProtocol.name]
-            if let destinationPort {
-                if !long { arguments += ["-m", ipProtocol.name] }
-                arguments += ["--dport", destinationPort.description]
-            }
-        }
-        arguments.append(long ? "--jump" : "-j")
-        switch target {
-        case .accept: arguments.append("ACCEPT")
-        case .drop: arguments.append("DROP")
-        case .reject: arguments += ["REJECT", "--reject-with", family.rejectWith]
-        case .log: arguments.append("LOG")
-        case .jump(let chain): arguments.append(chain)
-        case .dnat(let to, let port):
-            arguments += ["DNAT", "--to-destination", port.map { to.with(port: $0) } ?? to.description]
-        case .snat(let to): arguments += ["SNAT", "--to-source", to.description]
-        }
-        return arguments
-    }
-}
-
 /// A user chain and its rules, in order.
 public struct Chain: Hashable, Sendable {
     public let family: Family
@@ -132,28 +19,72 @@ public struct Chain: Hashable, Sendable {
     public let rules: [Rule]
 }
 
-/// A rule in one of the bootstrap hook chains that sends traffic into a partition's chain.
+/// A rule in one of the bootstrap hook chains: a pointer that sends traffic
+/// into a partition's chain, or one of the host-wide rules before them.
 public struct Pointer: Hashable, Sendable {
     public let family: Family
     public let table: Table
-    /// The hook chain it lives in: `partition-a`, `partition-d` or `partition-s`.
+    /// The hook chain it lives in: `partition-i`, `partition-f`,
+    /// `partition-o` (filter) or `partition-d`, `partition-s` (nat).
     public let chain: String
     public let rule: Rule
+
+    public init(family: Family, table: Table, chain: String, rule: Rule) {
+        self.family = family
+        self.table = table
+        self.chain = chain
+        self.rule = rule
+    }
 }
 
-/// The three chains, the pointers and the raw commands one partition compiles to.
+/// What one partition of a rule directory may set for the whole host:
+/// the filter policies, and the rules that go before every partition's.
+public struct HostSettings: Hashable, Sendable {
+    /// Per family named by a `Policies`: the policy of each of INPUT,
+    /// FORWARD and OUTPUT (ACCEPT where it named none). ript owns a
+    /// family's three policies exactly when the family is here.
+    public let policies: [Family: [Hook: Policy]]
+    /// The host-wide rules at the head of the filter hook chains, before
+    /// any partition's pointers, in order: connection tracking, then the
+    /// ICMPv6 that an IPv6 DROP policy would otherwise break.
+    public let rules: [Pointer]
+    /// Where the first host-wide word is written.
+    public let location: SourceLocation
+
+    public init(policies: [Family: [Hook: Policy]], rules: [Pointer], location: SourceLocation) {
+        self.policies = policies
+        self.rules = rules
+        self.location = location
+    }
+}
+
+/// The chains, the pointers and the raw commands one partition compiles to.
 public struct ChainSet: Sendable {
     public let partition: String
     /// 6 hex digits of a digest of everything the partition generates.
     public let hash: String
     public let location: SourceLocation
-    /// `NAME-dHASH` (nat, DNAT), `NAME-sHASH` (nat, SNAT), `NAME-aHASH`
-    /// (filter), in that order, in IPv4 and then in IPv6: a partition has its
-    /// three chains in each family it has rules in (IPv4 when it has raw
-    /// lines or no rules), and only there.
+    /// `NAME-dHASH` (nat, DNAT), `NAME-sHASH` (nat, SNAT), then the filter
+    /// chains: `NAME-aHASH` when no rule has a direction (every hook's
+    /// rules), otherwise `NAME-iHASH`, `NAME-fHASH` and `NAME-oHASH` (INPUT,
+    /// FORWARD and OUTPUT's); in IPv4 and then in IPv6: a partition has its
+    /// chains in each family it has rules in (IPv4 when it has raw lines or
+    /// no rules), and only there.
     public let chains: [Chain]
     public let pointers: [Pointer]
     public let raw: [RawCommand]
+    /// What this partition sets for the whole host, if it is the one that does.
+    public let host: HostSettings?
+
+    public init(partition: String, hash: String, location: SourceLocation, chains: [Chain], pointers: [Pointer], raw: [RawCommand], host: HostSettings? = nil) {
+        self.partition = partition
+        self.hash = hash
+        self.location = location
+        self.chains = chains
+        self.pointers = pointers
+        self.raw = raw
+        self.host = host
+    }
 
     /// `NAME-HASH`, the header generate prints above the partition.
     public var id: String { "\(partition)-\(hash)" }
@@ -169,21 +100,39 @@ public enum Bootstrap {
         public let chain: String
     }
 
-    public static let filterChain = "partition-a"
+    public static let inputChain = "partition-i"
+    public static let forwardChain = "partition-f"
+    public static let outputChain = "partition-o"
     public static let dnatChain = "partition-d"
     public static let snatChain = "partition-s"
+    /// The one filter hook chain of ript before 0.2, jumped to from INPUT,
+    /// FORWARD and OUTPUT alike: apply replaces it, flush and clean remove it.
+    public static let legacyFilterChain = "partition-a"
+    /// An empty filter chain whose presence in a family says ript owns that
+    /// family's INPUT, FORWARD and OUTPUT policies: made in the commit that
+    /// first sets them, removed in the one that puts back ACCEPT.
+    public static let policyMarker = "partition-p"
+
+    /// The filter hook chain of a built-in filter chain.
+    public static func chain(for hook: RiptCore.Hook) -> String {
+        switch hook {
+        case .input: inputChain
+        case .forward: forwardChain
+        case .output: outputChain
+        }
+    }
 
     /// The hook chains of each family, in the order they are created.
     public static let chains: [(table: Table, name: String)] = [
-        (.filter, filterChain), (.nat, dnatChain), (.nat, snatChain),
+        (.filter, inputChain), (.filter, forwardChain), (.filter, outputChain), (.nat, dnatChain), (.nat, snatChain),
     ]
 
     /// The jumps into the hook chains, the same in each family.
     public static func hooks(_ family: Family) -> [Hook] {
         [
-            Hook(family: family, table: .filter, builtIn: "INPUT", chain: filterChain),
-            Hook(family: family, table: .filter, builtIn: "OUTPUT", chain: filterChain),
-            Hook(family: family, table: .filter, builtIn: "FORWARD", chain: filterChain),
+            Hook(family: family, table: .filter, builtIn: "INPUT", chain: inputChain),
+            Hook(family: family, table: .filter, builtIn: "FORWARD", chain: forwardChain),
+            Hook(family: family, table: .filter, builtIn: "OUTPUT", chain: outputChain),
             Hook(family: family, table: .nat, builtIn: "PREROUTING", chain: dnatChain),
             Hook(family: family, table: .nat, builtIn: "POSTROUTING", chain: snatChain),
         ]
@@ -222,7 +171,12 @@ public struct CompiledRuleset: Sendable {
                 partition: chainSet.partition, hash: chainSet.hash, location: chainSet.location,
                 chains: chainSet.chains.filter { families.contains($0.family) },
                 pointers: chainSet.pointers.filter { families.contains($0.family) },
-                raw: families.contains(.ipv4) ? chainSet.raw : [])  // raw lines are iptables lines
+                raw: families.contains(.ipv4) ? chainSet.raw : [],  // raw lines are iptables lines
+                host: chainSet.host.map { host in
+                    HostSettings(
+                        policies: host.policies.filter { families.contains($0.key) },
+                        rules: host.rules.filter { families.contains($0.family) }, location: host.location)
+                })
         })
         restricted.isFromSingleFile = isFromSingleFile
         restricted.recompiled = recompiled

@@ -168,6 +168,7 @@ struct PartitionCompilation {
             case .filter(let rule): expand(rule)
             case .rewrite(let rewrite): expand(rewrite)
             case .raw(let block): parse(block)
+            case .policies, .connectionTracking: continue  // TODO(whole firewall)
             }
         }
         guard diagnostics.isEmpty else { return nil }

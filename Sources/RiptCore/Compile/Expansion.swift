@@ -13,7 +13,7 @@ extension PartitionCompilation {
         let body = body(rule.statements, kind: .filter(rule.action), word: word)
         let protocols = body.explicitProtocols == nil ? [IPProtocol.tcp] : body.protocols
         checkPortsHaveProtocol(body, protocols: protocols)
-        let action = Target(rule.action)
+        let action = Target(rule)
         let froms = body.froms.orAll, tos = body.tos.orAll
         // Pairs of `all` are in both families; a LOG rule goes before each rule when logging.
         let pairCount = saturatingProduct([froms.count, tos.count]), allPairs = froms.filter { $0 == .all }.count * tos.filter { $0 == .all }.count
@@ -131,7 +131,7 @@ extension PartitionCompilation {
 
     /// Appends a rule, after a LOG rule with the same matches when logging.
     mutating func append(_ rule: Rule, to chain: WritableKeyPath<PartitionCompilation, [Rule]>, log: Bool) {
-        if log { self[keyPath: chain].append(rule.with(.log)) }
+        if log { self[keyPath: chain].append(rule.with(.log(.standard))) }
         self[keyPath: chain].append(rule)
     }
 }

@@ -16,7 +16,9 @@ extension PartitionCompilation {
     func name(chains: [(Family, ChainName.Kind, [Rule])], families: Set<Family>) -> ChainSet {
         let pointers = Family.allCases.flatMap { family in
             [
-                (family, Table.filter, Bootstrap.filterChain, filterPointers.filter { $0.family == family }.uniqued()),
+                (family, Table.filter, Bootstrap.inputChain, filterPointers.filter { $0.family == family }.uniqued()),
+                (family, Table.filter, Bootstrap.forwardChain, filterPointers.filter { $0.family == family }.uniqued()),
+                (family, Table.filter, Bootstrap.outputChain, filterPointers.filter { $0.family == family }.uniqued()),
                 (family, Table.nat, Bootstrap.snatChain, snatPointers.filter { $0.family == family }.uniqued()),
                 (family, Table.nat, Bootstrap.dnatChain, dnatPointers.filter { $0.family == family }.uniqued()),
             ]

@@ -186,6 +186,9 @@ extension PartitionCompilation {
                 if let family = pairs.first?.1.family { body.dnatStatements.append((dnat.mapping, family, dnat.location)) }
             case .snat(let snat):
                 body.snats += translation(snat.mapping, "SNAT", from: "private", to: "public", in: kind, word: word, at: snat.location)
+            default:
+                // TODO(whole firewall): the new words.
+                break
             }
         }
         return body

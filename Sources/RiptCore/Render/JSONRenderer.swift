@@ -64,8 +64,9 @@ public enum JSONRenderer {
         switch rule.target {
         case .accept: members.append(("target", .string("accept")))
         case .drop: members.append(("target", .string("drop")))
-        case .reject: members += [("target", .string("reject")), ("rejectWith", .string(rule.family.rejectWith))]
+        case .reject(let reply): members += [("target", .string("reject")), ("rejectWith", .string(reply.name(in: rule.family)))]
         case .log: members.append(("target", .string("log")))
+        case .masquerade: members.append(("target", .string("masquerade")))
         case .jump(let chain): members += [("target", .string("jump")), ("chain", .string(chain))]
         case .dnat(let address, let port):
             members += [("target", .string("dnat")), ("toAddress", .string(address.description))]

@@ -209,6 +209,8 @@ extension IPTCTable {
         case (.dnat, _): ("DNAT", 2, MemoryLayout<nf_nat_range2>.size)
         case (.snat, .ipv4): ("SNAT", 0, MemoryLayout<nf_nat_ipv4_multi_range_compat>.size)
         case (.snat, .ipv6): ("SNAT", 1, MemoryLayout<nf_nat_range>.size)
+        case (.masquerade, .ipv4): ("MASQUERADE", 0, MemoryLayout<nf_nat_ipv4_multi_range_compat>.size)
+        case (.masquerade, .ipv6): ("MASQUERADE", 0, MemoryLayout<nf_nat_range>.size)
         }
     }
 
@@ -223,6 +225,9 @@ extension IPTCTable {
     static func writeTargetData(_ target: Target, _ family: Family, into data: UnsafeMutableRawPointer) {
         switch (target, family) {
         case (.accept, _), (.drop, _), (.jump, _): break
+        case (.masquerade, .ipv4):
+            data.assumingMemoryBound(to: nf_nat_ipv4_multi_range_compat.self).pointee.rangesize = 1
+        case (.masquerade, .ipv6): break
         case (.reject, .ipv4):
             data.assumingMemoryBound(to: ipt_reject_info.self).pointee.with = IPT_ICMP_PORT_UNREACHABLE
         case (.reject, .ipv6):
@@ -405,15 +410,15 @@ extension IPTCTable {
         switch (targetName, revision, family) {
         case ("REJECT", 0, .ipv4):
             guard data.count >= MemoryLayout<ipt_reject_info>.size else { return nil }
-            return data.loadUnaligned(as: ipt_reject_info.self).with == IPT_ICMP_PORT_UNREACHABLE ? .reject : nil
+            return data.loadUnaligned(as: ipt_reject_info.self).with == IPT_ICMP_PORT_UNREACHABLE ? .reject(.portUnreachable) : nil
         case ("REJECT", 0, .ipv6):
             guard data.count >= MemoryLayout<ip6t_reject_info>.size else { return nil }
-            return data.loadUnaligned(as: ip6t_reject_info.self).with == UInt32(IP6T_ICMP6_PORT_UNREACH.rawValue) ? .reject : nil
+            return data.loadUnaligned(as: ip6t_reject_info.self).with == UInt32(IP6T_ICMP6_PORT_UNREACH.rawValue) ? .reject(.portUnreachable) : nil
         case ("LOG", 0, _):
             guard data.count >= MemoryLayout<xt_log_info>.size else { return nil }
             let info = data.loadUnaligned(as: xt_log_info.self)
             let prefixEmpty = withUnsafeBytes(of: info.prefix) { $0.allSatisfy { $0 == 0 } }
-            return info.level == 4 && info.logflags == 0 && prefixEmpty ? .log : nil
+            return info.level == 4 && info.logflags == 0 && prefixEmpty ? .log(.standard) : nil
         case ("DNAT", 2, _):
             guard data.count >= MemoryLayout<nf_nat_range2>.size else { return nil }
             let range = data.loadUnaligned(as: nf_nat_range2.self)

@@ -23,8 +23,8 @@ import Testing
           arguments: [
             Rule(.ipv4, destination: host, ipProtocol: .tcp, destinationPort: PortRange(22, 22), target: .accept),
             Rule(.ipv4, destination: host, target: .drop),
-            Rule(.ipv4, target: .log),
-            Rule(.ipv4, target: .reject),
+            Rule(.ipv4, target: .log(.standard)),
+            Rule(.ipv4, target: .reject(.portUnreachable)),
             Rule(.ipv4, target: .dnat(address: .v4(0xC0A8_0501), port: 22)),
             Rule(.ipv6, target: .snat(address: .v6(1))),
             Rule(.ipv6, ipProtocol: .udp, destinationPort: PortRange(53, 53), target: .accept),

@@ -50,8 +50,8 @@ import Testing
     func sizes() {
         let ported = Rule(.ipv4, ipProtocol: .tcp, destinationPort: PortRange(80, 80), target: .accept)
         #expect(IPTCTable.entry(for: ported).count == 112 + 48 + 40)
-        #expect(IPTCTable.entry(for: Rule(.ipv4, target: .reject)).count == 112 + 40)
-        #expect(IPTCTable.entry(for: Rule(.ipv4, target: .log)).count == 112 + 64)
+        #expect(IPTCTable.entry(for: Rule(.ipv4, target: .reject(.portUnreachable))).count == 112 + 40)
+        #expect(IPTCTable.entry(for: Rule(.ipv4, target: .log(.standard))).count == 112 + 64)
         #expect(IPTCTable.entry(for: Rule(.ipv4, target: .dnat(address: .v4(1), port: 22))).count == 112 + 80)
         #expect(IPTCTable.entry(for: Rule(.ipv4, target: .snat(address: .v4(1)))).count == 112 + 56)
     }
@@ -60,8 +60,8 @@ import Testing
     func sizes6() {
         let ported = Rule(.ipv6, ipProtocol: .tcp, destinationPort: PortRange(80, 80), target: .accept)
         #expect(IPTCTable.entry(for: ported).count == 168 + 48 + 40)
-        #expect(IPTCTable.entry(for: Rule(.ipv6, target: .reject)).count == 168 + 40)
-        #expect(IPTCTable.entry(for: Rule(.ipv6, target: .log)).count == 168 + 64)
+        #expect(IPTCTable.entry(for: Rule(.ipv6, target: .reject(.portUnreachable))).count == 168 + 40)
+        #expect(IPTCTable.entry(for: Rule(.ipv6, target: .log(.standard))).count == 168 + 64)
         #expect(IPTCTable.entry(for: Rule(.ipv6, target: .dnat(address: .v6(1), port: 22))).count == 168 + 80)
         #expect(IPTCTable.entry(for: Rule(.ipv6, target: .snat(address: .v6(1)))).count == 168 + 72)
     }
@@ -83,23 +83,24 @@ import Testing
         case .jump(let chain): chain
         case .dnat: "DNAT"
         case .snat: "SNAT"
+        case .masquerade: "MASQUERADE"
         }
     }
 
     @Test("every rule kind ript generates reads back as the same rule",
           arguments: [
             Rule(.ipv4, target: .accept),
-            Rule(.ipv4, source: network, destination: host, inInterface: "vlan+", ipProtocol: .tcp, destinationPort: PortRange(8000, 8900), target: .reject),
+            Rule(.ipv4, source: network, destination: host, inInterface: "vlan+", ipProtocol: .tcp, destinationPort: PortRange(8000, 8900), target: .reject(.portUnreachable)),
             Rule(.ipv4, destination: host, inInterface: "eth0", ipProtocol: .udp, destinationPort: PortRange(53, 53), target: .drop),
-            Rule(.ipv4, source: host, ipProtocol: IPProtocol(number: 1, name: "icmp"), target: .log),
+            Rule(.ipv4, source: host, ipProtocol: IPProtocol(number: 1, name: "icmp"), target: .log(.standard)),
             Rule(.ipv4, destination: host, target: .jump("web-a1b2c3")),
             Rule(.ipv4, source: network, destination: host, ipProtocol: .tcp, destinationPort: PortRange(2222, 2222), target: .dnat(address: .v4(0xC0A8_0501), port: 22)),
             Rule(.ipv4, destination: host, target: .dnat(address: .v4(0xC0A8_0501), port: nil)),
             Rule(.ipv4, source: network, target: .snat(address: .v4(0xCB00_710A))),
             Rule(.ipv6, target: .accept),
-            Rule(.ipv6, source: network6, destination: host6, inInterface: "vlan+", ipProtocol: .tcp, destinationPort: PortRange(8000, 8900), target: .reject),
+            Rule(.ipv6, source: network6, destination: host6, inInterface: "vlan+", ipProtocol: .tcp, destinationPort: PortRange(8000, 8900), target: .reject(.portUnreachable)),
             Rule(.ipv6, destination: host6, inInterface: "eth0", ipProtocol: .udp, destinationPort: PortRange(53, 53), target: .drop),
-            Rule(.ipv6, source: host6, ipProtocol: IPProtocol(number: 58, name: "ipv6-icmp"), target: .log),
+            Rule(.ipv6, source: host6, ipProtocol: IPProtocol(number: 58, name: "ipv6-icmp"), target: .log(.standard)),
             Rule(.ipv6, destination: host6, target: .jump("web-a1b2c3")),
             Rule(.ipv6, source: network6, destination: host6, ipProtocol: .tcp, destinationPort: PortRange(2222, 2222), target: .dnat(address: address6, port: 22)),
             Rule(.ipv6, destination: host6, target: .dnat(address: address6, port: nil)),
@@ -134,9 +135,9 @@ import Testing
         #expect(decode(Self.changed(accept, at: 82, to: 0x02)) == nil)
         #expect(decode(Self.changed(accept, at: 32, to: UInt8(ascii: "e"))) == nil)
         // A LOG with a prefix; REJECT with tcp-reset; an unknown target; RETURN.
-        let log = Rule(.ipv4, target: .log)
+        let log = Rule(.ipv4, target: .log(.standard))
         #expect(decode(Self.changed(log, at: 112 + 32 + 2, to: UInt8(ascii: "x"))) == nil)
-        let reject = Rule(.ipv4, target: .reject)
+        let reject = Rule(.ipv4, target: .reject(.portUnreachable))
         #expect(decode(Self.changed(reject, at: 112 + 32, to: 7)) == nil)
         #expect(decode(KernelEntry(bytes: IPTCTable.entry(for: accept), targetName: "RETURN")) == nil)
         #expect(decode(KernelEntry(bytes: IPTCTable.entry(for: accept), targetName: "no-such-chain")) == nil)
@@ -159,7 +160,7 @@ import Testing
         #expect(decode(Self.changed(accept, at: 80, to: UInt8(ascii: "e"))) == nil)
         #expect(decode(Self.changed(accept, at: 63, to: 0)) == nil)
         // REJECT with tcp-reset (IP6T_TCP_RESET) instead of port-unreachable.
-        let reject = Rule(.ipv6, target: .reject)
+        let reject = Rule(.ipv6, target: .reject(.portUnreachable))
         #expect(decode(Self.changed(reject, at: 168 + 32, to: 6)) == nil)
         // An SNAT with a port range.
         let snat = Rule(.ipv6, target: .snat(address: Self.address6))

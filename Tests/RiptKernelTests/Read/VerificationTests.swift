@@ -13,9 +13,9 @@ import Testing
         let icmp = family == .ipv4 ? IPProtocol(number: 1, name: "icmp") : IPProtocol(number: 58, name: "ipv6-icmp")
         return [
             Rule(family, target: .accept),
-            Rule(family, source: network, destination: host, inInterface: "vlan+", ipProtocol: .tcp, destinationPort: PortRange(8000, 8900), target: .reject),
+            Rule(family, source: network, destination: host, inInterface: "vlan+", ipProtocol: .tcp, destinationPort: PortRange(8000, 8900), target: .reject(.portUnreachable)),
             Rule(family, destination: host, inInterface: "eth0", ipProtocol: .udp, destinationPort: PortRange(53, 53), target: .drop),
-            Rule(family, source: host, ipProtocol: icmp, target: .log),
+            Rule(family, source: host, ipProtocol: icmp, target: .log(.standard)),
             Rule(family, source: network, destination: host, ipProtocol: .tcp, destinationPort: PortRange(2222, 2222), target: .dnat(address: address, port: 22)),
             Rule(family, source: network, target: .snat(address: address)),
         ]
