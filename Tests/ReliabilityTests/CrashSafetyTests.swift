@@ -3,14 +3,15 @@ import TestSupport
 import Testing
 
 /// Two versions of a 5,000-rule router directory that differ in every
-/// second (IPv4) filler partition and in the dual-stack flow partition, so
-/// in every table of both families: `work`/A and `work`/B. Scripts get
-/// `work` as $VERSIONS.
+/// second (IPv4) filler partition, in the dual-stack flow partition and in
+/// the host's policies (B also drops OUTPUT), so in every table of both
+/// families: `work`/A and `work`/B. Scripts get `work` as $VERSIONS.
 func writeTwoVersions(in work: URL, fillers: Int = 250) throws {
     let a = work.appendingPathComponent("A"), b = work.appendingPathComponent("B")
     try writeRouterRules(to: a, fillers: fillers)
     try writeRouterRules(to: b, fillers: fillers)
     try flowPartition(version: 1).write(to: b.appendingPathComponent("flow.swift"), atomically: true, encoding: .utf8)
+    try hostPartition(version: 1).write(to: b.appendingPathComponent("host.swift"), atomically: true, encoding: .utf8)
     for index in stride(from: 2, through: fillers, by: 2) {
         let file = b.appendingPathComponent("filler\(index).swift")
         try String(contentsOf: file, encoding: .utf8).replacingOccurrences(of: "1009,", with: "1019,")

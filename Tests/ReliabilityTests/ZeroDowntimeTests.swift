@@ -11,10 +11,12 @@ func soakSize(_ variable: String, default value: Int) -> Int {
 /// A router's rule directory of `fillers` partitions of 20 rules each, none
 /// of which matches the test's flows, plus the partition `flow` that DNATs
 /// 203.0.113.10:5000/udp to the server 198.51.100.2, and 2001:db8:ff::10
-/// to 2001:db8:2::2, and so accepts them.
+/// to 2001:db8:2::2, and so accepts them, and the partition `host` that
+/// makes it a whole firewall: DROP policies, connection tracking, loopback.
 /// Every address is from the documentation ranges.
 func writeRouterRules(to directory: URL, fillers: Int) throws {
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    try hostPartition(version: 0).write(to: directory.appendingPathComponent("host.swift"), atomically: true, encoding: .utf8)
     for index in 1...fillers {
         let a = index % 250 + 1, b = index * 7 % 250 + 1
         try """
@@ -34,6 +36,26 @@ func writeRouterRules(to directory: URL, fillers: Int) throws {
             """.write(to: directory.appendingPathComponent("filler\(index).swift"), atomically: true, encoding: .utf8)
     }
     try flowPartition(version: 0).write(to: directory.appendingPathComponent("flow.swift"), atomically: true, encoding: .utf8)
+}
+
+/// The host-wide partition: INPUT and FORWARD DROP in both families
+/// (version 1 also OUTPUT), connection tracking, loopback and ssh from the
+/// admins; so every apply of the reliability tests sets policies and keeps
+/// the host's own traffic working under them.
+func hostPartition(version: Int) -> String {
+    """
+    import RiptDSL
+
+    Partition("host") {
+        Policies(input: .drop, forward: .drop\(version == 0 ? "" : ", output: .drop"))
+        ConnectionTracking()
+        Label("admins", address: "192.0.2.0/28")
+        Label("admins6", address: "2001:db8:a::/64")
+        Accept("loopback") { Protocols("all"); Loopback() }
+        Accept("ssh from the admins") { Ports(22); From("admins", "admins6"); Direction(.input) }
+    }
+
+    """
 }
 
 /// The flows' partition; every version DNATs and accepts both streams, and
@@ -130,9 +152,10 @@ struct ZeroDowntimeTests {
             trap 'for n in "$C" "$R" "$S"; do ip netns del "$n" 2>/dev/null || true; done' EXIT
             \(topologyLibrary)
             topology
-            router iptables-legacy -P FORWARD DROP
-            router ip6tables-legacy -P FORWARD DROP
+            # The rules' host partition sets FORWARD (and INPUT) DROP.
             router "$RIPT" apply "$WORK/rules" > /dev/null
+            [ "$(router iptables-legacy -S FORWARD | head -1)" = "-P FORWARD DROP" ]
+            [ "$(router ip6tables-legacy -S FORWARD | head -1)" = "-P FORWARD DROP" ]
             router iptables-legacy-save | grep -c '^-A' > "$WORK/rule-count"
             # Every datagram is a new flow for conntrack (the client uses a new
             # source port each time and the router forgets them in 2 s), so each
