@@ -47,6 +47,10 @@ public enum Planner {
         let current: [String: Int]
         /// The current partitions' chain names in each family.
         let currentChains: [Family: Set<String>]
+        /// What the one partition with host-wide settings sets (the first,
+        /// were there more), or nil: then ript sets no policies and puts no
+        /// host-wide rules at the head of the filter hook chains.
+        let host: HostSettings?
         /// Partitions whose current chains all exist (or will, in this apply):
         /// only then may a clean alone remove their older versions. Read
         /// from all tables at once (`reading`), and only for a clean alone:
@@ -58,11 +62,13 @@ public enum Planner {
             self.request = request
             // One pass, by index: chain sets are large values, and iterating copies each one.
             var current: [String: Int] = [:], currentChains: [Family: Set<String>] = [:]
+            var host: HostSettings?
             current.reserveCapacity(ruleset.partitions.count)
             let partitions = ruleset.partitions
             for partition in partitions.indices {
                 let name = partitions[partition].partition
                 if current[name] == nil { current[name] = partition }
+                if host == nil { host = partitions[partition].host }
                 let chains = partitions[partition].chains
                 for index in chains.indices {
                     currentChains[chains[index].family, default: []].insert(chains[index].name)
@@ -70,6 +76,7 @@ public enum Planner {
             }
             self.current = current
             self.currentChains = currentChains
+            self.host = host
         }
 
         /// Whether each table can be planned apart from the others: an
@@ -118,14 +125,35 @@ public enum Planner {
             }
         }
 
-        /// Whether a hook chain holds exactly every partition's pointers, in compiled order.
+        /// Gives `body` the host-wide rules at the head of a family's hook
+        /// chain, in order; stops (false) as soon as `body` returns false.
+        func forEachHostRule(in hook: String, _ family: Family, _ body: (Rule) -> Bool) -> Bool {
+            guard let rules = host?.rules else { return true }
+            for index in rules.indices where rules[index].family == family && rules[index].chain == hook {
+                guard body(rules[index].rule) else { return false }
+            }
+            return true
+        }
+
+        /// Whether a hook chain holds exactly the host-wide rules, then every
+        /// partition's pointers, in compiled order.
         func holdsExactlyThePointers(_ existing: KernelRules, in hook: String, _ family: Family) -> Bool {
+            func each(_ body: (Rule) -> Bool) -> Bool {
+                forEachHostRule(in: hook, family, body) && forEachPointer(in: hook, family, body)
+            }
             var count = 0
-            _ = forEachPointer(in: hook, family) { _ in
+            _ = each { _ in
                 count += 1
                 return true
             }
-            return existing.areExactly(count: count) { each in forEachPointer(in: hook, family, each) }
+            return existing.areExactly(count: count, each)
+        }
+
+        /// Whether this plan puts the host-wide rules in place: loading, from
+        /// a directory (which holds every partition, so no host settings
+        /// means none) or from a file with the partition that has them.
+        var placesHostRules: Bool {
+            request.loads && (request.scope == .directory || host != nil)
         }
 
         func inScope(_ partition: String) -> Bool {
@@ -189,6 +217,14 @@ public enum Planner {
             operations += edit(chain: hook, from: existing, to: target)
         }
 
+        // The old layout goes in the commit that fills and jumps to the new one.
+        let legacy = table == .filter ? kernel.chain(Bootstrap.legacyFilterChain) : nil
+        let replacesLegacy = legacy != nil && (request.loads || Ownership.hookChains(in: table).allSatisfy { kernel.chain($0) != nil })
+        if let legacy, replacesLegacy {
+            operations += removingJumps(to: [Bootstrap.legacyFilterChain], in: kernel)
+            operations.append(.deleteChain(legacy.name, rules: legacy.rules.count))
+        }
+
         if request.loads {
             for hook in Bootstrap.hooks(family) where hook.table == table {
                 let jump = Bootstrap.jump(hook)
@@ -199,10 +235,18 @@ public enum Planner {
         }
 
         if request.cleans {
-            for chain in kernel.chains {
+            // Chains the old layout's hook chain still points to stay while it does.
+            let pointedTo: Set<String> = legacy.map { legacy in
+                replacesLegacy ? [] : Set(legacy.rules.compactMap { rule in if case .jump(let chain)? = rule.rule?.target { chain } else { nil } })
+            } ?? []
+            for chain in kernel.chains where !pointedTo.contains(chain.name) {
                 guard let owned = Ownership.partitionChain(chain.name, in: table), context.isStale(owned, name: chain.name, family: family) else { continue }
                 operations.append(.deleteChain(chain.name, rules: chain.rules.count))
             }
+        }
+
+        if request.loads && table == .filter {
+            operations += policies(kernel, context: context)
         }
         return operations
     }
@@ -215,21 +259,16 @@ public enum Planner {
         }, findings: [], raw: [])
     }
 
+    /// One table's part of `flush`: the jumps, the policies ript set (put
+    /// back to ACCEPT where its marker says it owns them), then its chains.
     public static func flush(table kernel: KernelTable) -> [Operation] {
-        var operations: [Operation] = []
-        let hooks = Set(Ownership.hookChains(in: kernel.table))
-        for chain in kernel.chains where chain.isBuiltIn {
-            var position = 0
-            for kernelRule in chain.rules {
-                if let rule = kernelRule.rule, case .jump(let target) = rule.target, hooks.contains(target) {
-                    operations.append(.delete(chain: chain.name, position: position, rule: kernelRule))
-                } else {
-                    position += 1
-                }
-            }
+        let bootstrap = Ownership.bootstrapChains(in: kernel.table)
+        var operations = removingJumps(to: Set(bootstrap), in: kernel)
+        if kernel.table == .filter, kernel.chain(Bootstrap.policyMarker) != nil {
+            operations += acceptPolicies(kernel)
         }
         // Hook chains first: emptying them removes every jump into partition chains.
-        for chain in kernel.chains where hooks.contains(chain.name) {
+        for chain in kernel.chains where bootstrap.contains(chain.name) {
             operations.append(.deleteChain(chain.name, rules: chain.rules.count))
         }
         for chain in kernel.chains where Ownership.partitionChain(chain.name, in: kernel.table) != nil {
@@ -238,6 +277,22 @@ public enum Planner {
         return operations
     }
 
+    /// Deletes every jump in the built-in chains to one of `chains`, last
+    /// position first in each chain's terms (positions as they will be).
+    static func removingJumps(to chains: Set<String>, in kernel: KernelTable) -> [Operation] {
+        var operations: [Operation] = []
+        for chain in kernel.chains where chain.isBuiltIn {
+            var position = 0
+            for kernelRule in chain.rules {
+                if let rule = kernelRule.rule, case .jump(let target) = rule.target, chains.contains(target) {
+                    operations.append(.delete(chain: chain.name, position: position, rule: kernelRule))
+                } else {
+                    position += 1
+                }
+            }
+        }
+        return operations
+    }
 
     // MARK: Hook chains
 
@@ -261,6 +316,12 @@ public enum Planner {
             guard let rule = kernelRule.rule, case .jump(let chain) = rule.target,
                 let owned = Ownership.partitionChain(chain, in: table)
             else {
+                if let rule = kernelRule.rule, Ownership.isHostRule(rule) {
+                    // ript's own: put (back) at the head from the rule files,
+                    // or kept where it is when they don't speak for it.
+                    if !context.placesHostRules { outOfScope[index] = .kernel(kernelRule, index) }
+                    continue
+                }
                 if request.loads {
                     findings.append("\(kernelTable) chain \(hook) holds a rule ript did not write (rule \(index + 1)); ript removes it")
                 } else {
@@ -293,6 +354,13 @@ public enum Planner {
             }
         }
 
+        func addHostRules(to target: inout [Key]) {
+            guard context.placesHostRules else { return }
+            _ = context.forEachHostRule(in: hook, kernelTable.family) { rule in
+                target.append(.rule(rule))
+                return true
+            }
+        }
         func addBlock(of chainSet: borrowing ChainSet, to target: inout [Key]) {
             _ = chainSet.forEachPointer(in: hook, kernelTable.family) { rule in
                 target.append(.rule(rule))
@@ -305,6 +373,7 @@ public enum Planner {
         case .directory:
             var target: [Key] = []
             target.reserveCapacity(existing.count + 1)
+            addHostRules(to: &target)
             for partition in partitions.indices { addBlock(of: partitions[partition], to: &target) }
             // Appended in place: the target holds a copy of every pointer.
             target += removedPointers
@@ -313,6 +382,7 @@ public enum Planner {
         case .file:
             // Each partition's block goes where it first appeared; others stay put.
             var target: [Key] = []
+            addHostRules(to: &target)
             var placed = Set<String>()
             for (index, kernelRule) in existing.enumerated() {
                 if let key = outOfScope[index] {
@@ -332,92 +402,6 @@ public enum Planner {
             return target
         }
     }
-
-    // MARK: Editing a chain
-
-    /// An element of a chain's target: a rule ript wants, or an existing
-    /// kernel rule kept as it is.
-    enum Key: Hashable {
-        case rule(Rule)
-        case kernel(KernelRule, Int)
-
-        /// Whether an existing kernel rule can stand for this element.
-        func matches(_ existing: KernelRule, at index: Int) -> Bool {
-            switch self {
-            case .rule(let rule): existing.rule == rule
-            case .kernel(let kept, let keptIndex): keptIndex == index && kept == existing
-            }
-        }
-    }
-
-    /// The fewest deletions and insertions (up to a bound on the changed
-    /// middle) that turn `existing` into `target`, as operations in order.
-    static func edit(chain: String, from existing: KernelRules, to target: [Key]) -> [Operation] {
-        var prefix = 0
-        while prefix < existing.count, prefix < target.count, target[prefix].matches(existing[prefix], at: prefix) { prefix += 1 }
-        var suffix = 0
-        while suffix < existing.count - prefix, suffix < target.count - prefix,
-            target[target.count - 1 - suffix].matches(existing[existing.count - 1 - suffix], at: existing.count - 1 - suffix)
-        {
-            suffix += 1
-        }
-        let old = Array(prefix..<(existing.count - suffix))
-        let new = Array(target[prefix..<(target.count - suffix)])
-        if old.isEmpty && new.isEmpty { return [] }
-
-        // Align the changed middle: a longest common subsequence when small
-        // enough, otherwise replace it whole (still one atomic commit).
-        var keep: [(Int, Int)] = []
-        if old.count * new.count <= 4_000_000 {
-            var lengths = Array(repeating: Array(repeating: 0, count: new.count + 1), count: old.count + 1)
-            for i in stride(from: old.count - 1, through: 0, by: -1) {
-                for j in stride(from: new.count - 1, through: 0, by: -1) {
-                    lengths[i][j] = new[j].matches(existing[old[i]], at: old[i])
-                        ? lengths[i + 1][j + 1] + 1 : max(lengths[i + 1][j], lengths[i][j + 1])
-                }
-            }
-            var i = 0, j = 0
-            while i < old.count, j < new.count {
-                if new[j].matches(existing[old[i]], at: old[i]) {
-                    keep.append((i, j))
-                    i += 1
-                    j += 1
-                } else if lengths[i + 1][j] >= lengths[i][j + 1] {
-                    i += 1
-                } else {
-                    j += 1
-                }
-            }
-        }
-
-        var operations: [Operation] = []
-        var position = prefix
-        var length = existing.count
-        var i = 0, j = 0
-        func insert(_ key: Key) {
-            guard case .rule(let rule) = key else { return }  // kept rules are never re-inserted
-            operations.append(position == length ? .append(chain: chain, rule: rule) : .insert(chain: chain, position: position, rule: rule))
-            position += 1
-            length += 1
-        }
-        for (keptOld, keptNew) in keep + [(old.count, new.count)] {
-            while i < keptOld {
-                operations.append(.delete(chain: chain, position: position, rule: existing[old[i]]))
-                length -= 1
-                i += 1
-            }
-            while j < keptNew {
-                insert(new[j])
-                j += 1
-            }
-            if i < old.count {
-                position += 1
-                i += 1
-                j += 1
-            }
-        }
-        return operations
-    }
 }
 
 extension ChainSet {
@@ -425,9 +409,18 @@ extension ChainSet {
     /// order, without copying them; stops (false) as soon as `body` returns false.
     fileprivate func forEachPointer(in hook: String, _ family: Family, _ body: (Rule) -> Bool) -> Bool {
         // By index: pointers hold large rules, and iterating copies each one.
-        for index in pointers.indices where pointers[index].family == family && pointers[index].chain == hook {
+        for index in pointers.indices where pointers[index].family == family && pointers[index].lives(in: hook) {
             guard body(pointers[index].rule) else { return false }
         }
         return true
+    }
+}
+
+extension Pointer {
+    /// Whether this pointer belongs in `hook`. A pointer compiled for the
+    /// old layout's `partition-a` belongs in each of the three filter hook
+    /// chains that replace it (chain sets of a compiler that predates them).
+    fileprivate func lives(in hook: String) -> Bool {
+        chain == hook || (chain == Bootstrap.legacyFilterChain && [Bootstrap.inputChain, Bootstrap.forwardChain, Bootstrap.outputChain].contains(hook))
     }
 }
