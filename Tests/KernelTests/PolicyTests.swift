@@ -1,0 +1,83 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// The filter policies ript owns while its marker chain `partition-p`
+/// exists: put back to ACCEPT by flush and by an apply of rule files that
+/// set none, in the same commit as the rules; never touched without the marker.
+@Suite(.disabled(if: kernelTestsSkipped, "RIPT_SKIP_KERNEL_TESTS=1"))
+struct PolicyTests {
+    /// Policies as an apply with `Policies(.ipv6, input: .drop, forward: .drop)`
+    /// and `Policies(.ipv4, input: .drop)` leaves them: DROP, and the marker.
+    static let ripts = """
+        iptables -N partition-p; iptables -P INPUT DROP
+        ip6tables -N partition-p; ip6tables -P INPUT DROP; ip6tables -P FORWARD DROP
+
+        """
+
+    @Test("flush puts back ACCEPT for every family whose marker exists, removes the marker, and says so; a policy set without the marker stays (unshare -n)")
+    func flushPutsBackAccept() throws {
+        let result = try namespaceScript("""
+            plain
+            $RIPT rules apply "$WORK/rules" > /dev/null
+            \(Self.ripts)
+            $RIPT rules flush > "$WORK/out" 2> "$WORK/err"
+            echo "=== out"; grep -- '--policy\\|partition-p' "$WORK/out"
+            echo "=== err"; cat "$WORK/err"
+            echo "=== policies"; { iptables -S; ip6tables -S; } | grep -E '^-P|partition-p'
+            """)
+        let parts = sections(result.standardOutput)
+        #expect(parts["out"] == """
+            iptables --table filter --policy INPUT ACCEPT
+            iptables --table filter --delete-chain partition-p
+            ip6tables --table filter --policy INPUT ACCEPT
+            ip6tables --table filter --policy FORWARD ACCEPT
+            ip6tables --table filter --delete-chain partition-p
+
+            """, "\(result.standardOutput)")
+        #expect(parts["err"] == """
+            ript: note: iptables filter: INPUT policy DROP → ACCEPT (ript set it)
+            ript: note: ip6tables filter: INPUT policy DROP → ACCEPT (ript set it)
+            ript: note: ip6tables filter: FORWARD policy DROP → ACCEPT (ript set it)
+
+            """, "\(result.standardOutput)")
+        #expect(parts["policies"] == "-P INPUT ACCEPT\n-P FORWARD ACCEPT\n-P OUTPUT ACCEPT\n-P INPUT ACCEPT\n-P FORWARD ACCEPT\n-P OUTPUT ACCEPT\n", "\(result.standardOutput)")
+
+        let foreign = try namespaceScript("""
+            plain
+            $RIPT rules apply "$WORK/rules" > /dev/null
+            iptables -P FORWARD DROP
+            $RIPT rules flush > /dev/null 2> "$WORK/err"
+            cat "$WORK/err"
+            iptables -S FORWARD | head -1
+            """)
+        #expect(foreign.standardOutput == "-P FORWARD DROP\n", "\(foreign.standardOutput)")
+    }
+
+    @Test("rule files without Policies put back ACCEPT and remove the marker in the same filter commit as their rules; diff reports it first, and nothing after (unshare -n)")
+    func policiesRemovedFromRuleFiles() throws {
+        let result = try namespaceScript("""
+            plain
+            $RIPT rules apply "$WORK/rules" > /dev/null
+            \(Self.ripts)
+            status=0; $RIPT rules diff --exit-code "$WORK/rules" > "$WORK/diff" 2> /dev/null || status=$?
+            echo "=== diff $status"; grep -c -- '--policy' "$WORK/diff"
+            sed -i 's/Ports(873)/Ports(874)/' "$WORK/rules/accept-without-to.swift"
+            RIPT_TRACE=1 $RIPT apply "$WORK/rules" > "$WORK/applied" 2> "$WORK/trace"
+            echo "=== commits"; grep -c ' ms  commit iptables filter' "$WORK/trace"; grep -c ' ms  commit ip6tables filter' "$WORK/trace"
+            echo "=== notes"; grep 'ript: note:' "$WORK/trace"
+            echo "=== state"; { iptables -S; ip6tables -S; } | grep -E '^-P|partition-p' || true
+            $RIPT rules diff --exit-code "$WORK/rules"
+            """)
+        let parts = sections(result.standardOutput)
+        #expect(parts["diff 1"] == "3\n", "\(result.standardOutput)")
+        #expect(parts["commits"] == "1\n1\n", "\(result.standardOutput)")
+        #expect(parts["notes"] == """
+            ript: note: iptables filter: INPUT policy DROP → ACCEPT (ript set it)
+            ript: note: ip6tables filter: INPUT policy DROP → ACCEPT (ript set it)
+            ript: note: ip6tables filter: FORWARD policy DROP → ACCEPT (ript set it)
+
+            """, "\(result.standardOutput)")
+        #expect(parts["state"] == "-P INPUT ACCEPT\n-P FORWARD ACCEPT\n-P OUTPUT ACCEPT\n-P INPUT ACCEPT\n-P FORWARD ACCEPT\n-P OUTPUT ACCEPT\n", "\(result.standardOutput)")
+    }
+}
