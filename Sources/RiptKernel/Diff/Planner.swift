@@ -4,9 +4,16 @@ import RiptSupport
 /// Stage 5, diff: compiled chain sets against the kernel's tables.
 ///
 /// This folder plans: `Planner` makes a `Plan` (`Plan.swift`) from the
-/// compiled rule files and the tables as read; `PlanRenderer` and
-/// `PlanSummary` say what it does; `RollbackPlanner` plans putting back
-/// what ript owned at a checkpoint, and `RollbackRenderer` says how.
+/// compiled rule files and the tables as read, its chain edits in
+/// `EditScript.swift` and the filter policies it owns in `PolicyPlan.swift`;
+/// `PlanRenderer` and `PlanSummary` say what it does; `RollbackPlanner`
+/// plans putting back what ript owned at a checkpoint, and
+/// `RollbackRenderer` says how.
+///
+/// The filter hook chains are `partition-i`, `-f` and `-o`, each jumped to
+/// from its own built-in chain; an earlier ript's `partition-a` (jumped to
+/// from all three) is removed, with its jumps, in the filter commit that
+/// fills the new ones, so traffic meets the old layout or the new one.
 public enum Planner {
     /// Plans the tables in `kernel` (those of `ruleset.families` that were read).
     public static func plan(_ ruleset: CompiledRuleset, kernel: [FamilyTable: KernelTable], request: PlanRequest) -> Plan {
@@ -301,7 +308,10 @@ public enum Planner {
     /// any history), each followed by its older versions' pointers until
     /// they are cleaned. File scope: a partition's pointers where its old
     /// ones were, or at the end; other partitions' stay where they are.
-    /// Rules ript did not write are drift: apply removes and reports them.
+    /// Either way the host-wide rules (`HostSettings.rules`) come first, when
+    /// the rule files speak for them (`placesHostRules`); otherwise the
+    /// host rules in the chain stay where they are. Other rules ript did not
+    /// write are drift: apply removes and reports them.
     static func hookTarget(_ hook: String, in kernelTable: FamilyTable, existing: KernelRules, context: Context, findings: inout [String]) -> [Key] {
         let request = context.request, table = kernelTable.table
         var stalePointers: [String: [Key]] = [:]
