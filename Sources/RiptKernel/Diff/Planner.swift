@@ -226,7 +226,7 @@ public enum Planner {
 
         // The old layout goes in the commit that fills and jumps to the new one.
         let legacy = table == .filter ? kernel.chain(Bootstrap.legacyFilterChain) : nil
-        let replacesLegacy = legacy != nil && (request.loads || Ownership.hookChains(in: table).allSatisfy { kernel.chain($0) != nil })
+        let replacesLegacy = legacy.map { replaces($0, in: kernel, context: context) } ?? false
         if let legacy, replacesLegacy {
             operations += removingJumps(to: [Bootstrap.legacyFilterChain], in: kernel)
             operations.append(.deleteChain(legacy.name, rules: legacy.rules.count))
@@ -284,8 +284,29 @@ public enum Planner {
         return operations
     }
 
-    /// Deletes every jump in the built-in chains to one of `chains`, last
-    /// position first in each chain's terms (positions as they will be).
+    /// Whether this plan removes the old layout's hook chain `partition-a`:
+    /// when nothing it points to would lose its pointer. An apply of a
+    /// directory always (the new hook chains get every partition's pointers
+    /// in the same commit); otherwise only when each chain it points to is
+    /// pointed to from the new hook chains already, gets pointers there in
+    /// this plan, or is stale.
+    static func replaces(_ legacy: KernelChain, in kernel: KernelTable, context: Context) -> Bool {
+        let request = context.request, family = kernel.family
+        if request.loads && request.scope == .directory { return true }
+        var reachable = Set<String>()
+        for hook in Ownership.hookChains(in: kernel.table) {
+            for kernelRule in kernel.chain(hook)?.rules ?? [] {
+                if case .jump(let chain)? = kernelRule.rule?.target { reachable.insert(chain) }
+            }
+        }
+        return legacy.rules.allSatisfy { kernelRule in
+            guard case .jump(let chain)? = kernelRule.rule?.target, let owned = Ownership.partitionChain(chain, in: kernel.table) else { return true }
+            return reachable.contains(chain) || (request.loads && context.isCurrent(chain, in: family)) || context.isStale(owned, name: chain, family: family)
+        }
+    }
+
+    /// Deletes every jump in the built-in chains to one of `chains`, first
+    /// to last, each at its position when it runs.
     static func removingJumps(to chains: Set<String>, in kernel: KernelTable) -> [Operation] {
         var operations: [Operation] = []
         for chain in kernel.chains where chain.isBuiltIn {
@@ -419,18 +440,9 @@ extension ChainSet {
     /// order, without copying them; stops (false) as soon as `body` returns false.
     fileprivate func forEachPointer(in hook: String, _ family: Family, _ body: (Rule) -> Bool) -> Bool {
         // By index: pointers hold large rules, and iterating copies each one.
-        for index in pointers.indices where pointers[index].family == family && pointers[index].lives(in: hook) {
+        for index in pointers.indices where pointers[index].family == family && pointers[index].chain == hook {
             guard body(pointers[index].rule) else { return false }
         }
         return true
-    }
-}
-
-extension Pointer {
-    /// Whether this pointer belongs in `hook`. A pointer compiled for the
-    /// old layout's `partition-a` belongs in each of the three filter hook
-    /// chains that replace it (chain sets of a compiler that predates them).
-    fileprivate func lives(in hook: String) -> Bool {
-        chain == hook || (chain == Bootstrap.legacyFilterChain && [Bootstrap.inputChain, Bootstrap.forwardChain, Bootstrap.outputChain].contains(hook))
     }
 }

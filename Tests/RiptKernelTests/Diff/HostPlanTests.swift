@@ -205,6 +205,18 @@ import Testing
         // Clean alone on the old layout changes nothing that is still pointed to.
         let cleaned = try #require(before.replaying(Self.plan(ruleset, before, .clean).operations))
         #expect(cleaned == before)
+
+        // A single file: partition-a stays while it points to another partition's chain
+        // (which would lose its pointer), and goes once nothing would.
+        var other = before
+        other.chains["db-a999999"] = [Self.rule]
+        other.chains["partition-a"]!.append(Rule(.ipv6, target: .jump("db-a999999")))
+        let file = Self.ruleset(singleFile: true)
+        let kept = try #require(other.replaying(Self.plan(file, other).operations))
+        #expect(kept.chains["partition-a"] != nil && kept.chains["INPUT"]!.contains(Rule(.ipv6, target: .jump("partition-a"))))
+        #expect(kept.chains[Bootstrap.inputChain] == [Rule(.ipv6, target: .jump(Self.web("111111")))])
+        let replaced = try #require(before.replaying(Self.plan(file, before).operations))
+        #expect(replaced.chains["partition-a"] == nil && replaced.chains[old] == nil)
     }
 
     @Test("flush puts back ACCEPT where the marker says ript set the policies, and removes the marker, the old and the new hook chains; without the marker, policies stay")
