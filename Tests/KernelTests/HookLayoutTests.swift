@@ -29,7 +29,7 @@ struct HookLayoutTests {
 
         """
 
-    @Test("apply over the old layout removes partition-a and its jumps and fills and jumps to partition-i, -f and -o, in one commit per filter table, saying so once; other programs' rules stay (unshare -n)")
+    @Test("apply over the old layout removes partition-a and its jumps and fills and jumps to partition-i, -f and -o (each jump where the old one stood), in one commit per filter table, saying so once; other programs' rules stay (unshare -n)")
     func migration() throws {
         let result = try namespaceScript(Self.oldLayout + """
             plain
@@ -55,8 +55,8 @@ struct HookLayoutTests {
             -N partition-f
             -N partition-i
             -N partition-o
-            -A INPUT -j partition-i
             -A INPUT -s 2001:db8:99::7/128 -j DROP
+            -A INPUT -j partition-i
             -A FORWARD -j partition-f
             -A OUTPUT -j partition-o
 

@@ -235,8 +235,11 @@ public enum Planner {
         if request.loads {
             for hook in Bootstrap.hooks(family) where hook.table == table {
                 let jump = Bootstrap.jump(hook)
-                if !(kernel.chain(hook.builtIn)?.rules.contains { $0.rule == jump } ?? false) {
-                    operations.append(.insert(chain: hook.builtIn, position: 0, rule: jump))
+                let rules = kernel.chain(hook.builtIn)?.rules ?? KernelRules([])
+                if !rules.contains(where: { $0.rule == jump }) {
+                    // Where the old layout's jump stood (deleted above), among other programs' rules; else first.
+                    let old = replacesLegacy ? rules.firstIndex { if case .jump(Bootstrap.legacyFilterChain)? = $0.rule?.target { true } else { false } } : nil
+                    operations.append(.insert(chain: hook.builtIn, position: old ?? 0, rule: jump))
                 }
             }
         }

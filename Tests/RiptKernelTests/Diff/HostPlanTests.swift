@@ -194,7 +194,8 @@ import Testing
         #expect(findings.isEmpty)
         let after = try #require(before.replaying(operations), "\(operations)")
         var expected = try Self.applied(ruleset)
-        expected.chains["INPUT"]!.append(before.chains["INPUT"]![0])
+        // The new jump stands where the old one stood, after another program's rule.
+        expected.chains["INPUT"]!.insert(before.chains["INPUT"]![0], at: 0)
         #expect(after == expected)
         let notes = Plan(tables: [TablePlan(Self.key, operations: operations)], findings: [], raw: []).notes
         #expect(notes.filter { $0.contains("partition-a") }.count == 1)
