@@ -84,7 +84,17 @@ extension Ript.Rules {
             abstract: "Load the partitions into the kernel: new chains, then pointers to them. Never flushes.",
             discussion: """
                 One atomic commit per table, filter first. Old versions stay until 'clean apply'. Prints what \
-                it changed; with nothing to do it changes nothing and prints nothing. Needs root.
+                it changed; with nothing to do it changes nothing and prints nothing. Needs root. \
+                Hook chains: partition-i, partition-f and partition-o in filter (jumped to from INPUT, FORWARD \
+                and OUTPUT), partition-d and partition-s in nat (from PREROUTING and POSTROUTING). The host-wide \
+                rules of ConnectionTracking and of IPv6 DROP policies go at the head of the filter hook chains, \
+                before every partition's pointers. An earlier ript's single filter hook chain, partition-a, is \
+                removed with its jumps in the same filter commit that fills the new ones, and a note says so. \
+                Policies: where the rule files set Policies for a family, its INPUT, FORWARD and OUTPUT policies \
+                are set in the same filter commit as the rules, and the empty chain partition-p marks them as \
+                ript's. A directory without Policies for a family whose partition-p exists puts back ACCEPT and \
+                removes partition-p, in the same commit, with a note; a single file leaves them alone. Policies \
+                without partition-p are never touched.
                 """)
 
         @OptionGroup var rules: RulePathOptions
@@ -121,7 +131,10 @@ extension Ript {
     struct Apply: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Load the partitions and remove stale chains, in the same commits.",
-            discussion: "'rules apply' and 'clean apply' together: one atomic commit per table. Needs root.")
+            discussion: """
+                'rules apply' and 'clean apply' together: one atomic commit per table, hook chains, host-wide \
+                rules and policies as 'rules apply' says. Needs root.
+                """)
 
         @OptionGroup var rules: RulePathOptions
         @OptionGroup var kernel: KernelOptions

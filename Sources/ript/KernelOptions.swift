@@ -65,7 +65,10 @@ func reportingKernelErrors<Value>(_ body: () throws -> Value) throws -> Value {
     }
 }
 
-/// Prints what the kernel's state made ript notice.
+/// Prints what the kernel's state made ript notice (warnings), and what the
+/// plan does besides its commands that deserves a sentence (notes: policies
+/// changed, the old hook chain replaced).
 func reportFindings(_ plan: Plan) {
     for finding in plan.findings { writeStandardError("ript: warning: \(finding)\n") }
+    for note in plan.notes { writeStandardError("ript: note: \(note)\n") }
 }

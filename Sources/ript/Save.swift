@@ -33,7 +33,11 @@ extension Ript.Rules {
     struct Flush: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Remove everything ript owns: its hooks, hook chains and partition chains. Nothing else.",
-            discussion: "Other chains, rules and policies are left as they are. Needs root.")
+            discussion: """
+                Where ript set a family's filter policies (its marker chain partition-p exists), INPUT, FORWARD \
+                and OUTPUT go back to ACCEPT and the marker is removed, and a note says which policies changed. \
+                Other chains, rules and policies are left as they are. Needs root.
+                """)
 
         @OptionGroup var kernel: KernelOptions
         @OptionGroup var confirm: ConfirmOptions

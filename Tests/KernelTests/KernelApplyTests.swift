@@ -74,12 +74,13 @@ struct KernelApplyTests {
             cmp "$WORK/diff" "$WORK/applied"
             """)
         #expect(removed.isEmpty, "apply removed something:\n\(removed.joined(separator: "\n"))")
-        // Only the noto partition's three chains, its rule and its pointer,
-        // all IPv4 (its labels are IPv4, so it has no ip6tables chains).
-        #expect(applied.count == 5, "\(applied)")
+        // Only the noto partition's three chains, its rule and its pointer
+        // in each of partition-i, -f and -o, all IPv4 (its labels are IPv4,
+        // so it has no ip6tables chains).
+        #expect(applied.count == 7, "\(applied)")
         #expect(applied.allSatisfy { $0.contains("noto-") }, "\(applied)")
         #expect(!applied.contains { $0.hasPrefix("ip6tables ") }, "\(applied)")
-        #expect(added.count == 5, "\(added)")
+        #expect(added.count == 7, "\(added)")
         #expect(added.allSatisfy { $0.contains("noto-") }, "\(added)")
     }
 
@@ -219,7 +220,7 @@ struct KernelApplyTests {
             chain=$(save | sed -n 's/^:\\(dropper-a[0-9a-f]*\\) .*/\\1/p' | head -1)
             iptables -D "$chain" 1
             iptables -A "$chain" -j ACCEPT
-            iptables -A partition-a -s 192.0.2.1/32 -j ACCEPT
+            iptables -A partition-i -s 192.0.2.1/32 -j ACCEPT
             chain6=$(save | sed -n 's/^:\\(dualstack-a[0-9a-f]*\\) .*/\\1/p' | head -1)
             ip6tables -D "$chain6" 1
             ip6tables -t nat -A partition-d -d 2001:db8::1/128 -j ACCEPT
@@ -232,7 +233,7 @@ struct KernelApplyTests {
         let parts = result.standardOutput.components(separatedBy: "---\n")
         #expect(parts[0].contains("warning: iptables filter chain dropper-a"), "\(parts[0])")
         #expect(parts[0].contains("was changed by hand"))
-        #expect(parts[0].contains("warning: iptables filter chain partition-a holds a rule ript did not write"))
+        #expect(parts[0].contains("warning: iptables filter chain partition-i holds a rule ript did not write"))
         #expect(parts[0].contains("warning: ip6tables filter chain dualstack-a"), "\(parts[0])")
         #expect(parts[0].contains("warning: ip6tables nat chain partition-d holds a rule ript did not write"), "\(parts[0])")
         #expect(parts.count > 1 && parts[1].contains("iptables --table filter --delete dropper-a"))
@@ -477,7 +478,7 @@ struct KernelApplyTests {
                 $RIPT $1 apply "$WORK/rules" > "$WORK/$1-repair" 2>&1
                 $RIPT $1 diff --exit-code "$WORK/rules"
             }
-            tampered rules "ip6tables -A partition-a -s 2001:db8::99/128 -j DROP"
+            tampered rules "ip6tables -A partition-i -s 2001:db8::99/128 -j DROP"
             ip6tables -N old-a111111
             tampered clean "ip6tables -N gone-a222222"
             for file in rules-error rules-repair clean-error clean-repair; do echo "== $file"; cat "$WORK/$file"; done
@@ -485,11 +486,11 @@ struct KernelApplyTests {
         #expect(result.standardOutput == """
             == rules-error
             ript: error: after committing, the kernel still differs from the rule files; another program may have changed it. Still to do:
-            ip6tables --table filter --delete partition-a --source 2001:db8::99 --jump DROP
+            ip6tables --table filter --delete partition-i --source 2001:db8::99 --jump DROP
 
             == rules-repair
-            ript: warning: ip6tables filter chain partition-a holds a rule ript did not write (rule 6); ript removes it
-            ip6tables --table filter --delete partition-a --source 2001:db8::99 --jump DROP
+            ript: warning: ip6tables filter chain partition-i holds a rule ript did not write (rule 6); ript removes it
+            ip6tables --table filter --delete partition-i --source 2001:db8::99 --jump DROP
             == clean-error
             ript: error: after committing, the kernel still differs from the rule files; another program may have changed it. Still to do:
             ip6tables --table filter --delete-chain gone-a222222
@@ -572,7 +573,7 @@ struct KernelApplyTests {
         #expect(before?["schema"] as? String == "ript.plan")
         #expect(before?["inSync"] as? Bool == false)
         let operations = (before?["tables"] as? [[String: Any]] ?? []).flatMap { $0["operations"] as? [[String: Any]] ?? [] }
-        #expect(operations.contains { $0["op"] as? String == "createChain" && $0["chain"] as? String == "partition-a" })
+        #expect(operations.contains { $0["op"] as? String == "createChain" && $0["chain"] as? String == "partition-i" })
         #expect(after?["inSync"] as? Bool == true)
     }
 

@@ -21,7 +21,7 @@ struct ConfirmTests {
         #expect(parts["before"] == parts["after"], "the rollback did not give back the state before the apply")
         // The older state had what the rollback must bring back: ript chains in both families, hand edits, foreign rules.
         let before = parts["before"] ?? ""
-        for line in ["-m comment --comment \"a hand edit\" -j LOG --log-prefix \"hand: \"", "-A partition-a -s 192.0.2.1/32 -j ACCEPT",
+        for line in ["-m comment --comment \"a hand edit\" -j LOG --log-prefix \"hand: \"", "-A partition-i -s 192.0.2.1/32 -j ACCEPT",
                      "-A partition-d -d 2001:db8::1/128 -j ACCEPT", "-A DOCKER -d 2001:db8:17::2/128", ":snatbasic-s"] {
             #expect(before.contains(line), "\(line)")
         }
@@ -41,11 +41,50 @@ struct ConfirmTests {
             save > "$WORK/before"
             status=0; $RIPT apply --confirm 1 "$WORK/rules" > "$WORK/applied" 2> /dev/null || status=$?
             [ "$status" = 2 ]
-            grep -c -- '--new-chain partition-a' "$WORK/applied"
+            grep -c -- '--new-chain partition-i' "$WORK/applied"
             save | cmp - "$WORK/before"
             ! save | grep partition-
             """)
         #expect(result.standardOutput == "2\n", "the apply did not bootstrap both families")
+    }
+
+    @Test("an apply nobody confirms puts back the filter policies and the marker exactly as they were: DROP policies ript owned, which the apply had set to ACCEPT (unshare -n)")
+    func policiesRolledBack() throws {
+        let result = try namespaceScript("""
+            foreign
+            plain
+            $RIPT apply "$WORK/rules" > /dev/null
+            # As an apply with Policies leaves them: the marker, and DROP.
+            iptables -N partition-p; iptables -P INPUT DROP
+            ip6tables -N partition-p; ip6tables -P INPUT DROP; ip6tables -P FORWARD DROP
+            save > "$WORK/before"
+            status=0; $RIPT apply --confirm 1 "$WORK/rules" > "$WORK/applied" 2> "$WORK/error" || status=$?
+            [ "$status" = 2 ]
+            echo "--- before"; cat "$WORK/before"
+            echo "--- after"; save
+            echo "--- applied"; grep -E -- '--policy|partition-p' "$WORK/applied"
+            """)
+        let parts = sections(result.standardOutput, marker: "--- ")
+        #expect(parts["before"] == parts["after"], "the rollback did not give back the policies and the marker")
+        let before = parts["before"] ?? ""
+        #expect(before.contains(":INPUT DROP") && before.contains(":FORWARD DROP") && before.contains(":partition-p"), "\(before)")
+        // The apply (the marker makes all three policies ript's, so the
+        // FORWARD DROP `foreign` set goes too), then its rollback, in reverse table order.
+        #expect(parts["applied"] == """
+            iptables --table filter --policy INPUT ACCEPT
+            iptables --table filter --policy FORWARD ACCEPT
+            iptables --table filter --delete-chain partition-p
+            ip6tables --table filter --policy INPUT ACCEPT
+            ip6tables --table filter --policy FORWARD ACCEPT
+            ip6tables --table filter --delete-chain partition-p
+            ip6tables --table filter --new-chain partition-p
+            ip6tables --table filter --policy INPUT DROP
+            ip6tables --table filter --policy FORWARD DROP
+            iptables --table filter --new-chain partition-p
+            iptables --table filter --policy INPUT DROP
+            iptables --table filter --policy FORWARD DROP
+
+            """, "\(result.standardOutput)")
     }
 
     @Test("'ript confirm' from another process keeps the changes: the state is that of a plain apply (unshare -n)")

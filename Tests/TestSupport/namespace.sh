@@ -135,7 +135,7 @@ older() {
     $RIPT apply "$WORK/rules" > /dev/null
     chain=$(save | sed -n 's/^:\(dropper-a[0-9a-f]*\) .*/\1/p' | head -1)
     iptables -A "$chain" -m comment --comment "a hand edit" -j LOG --log-prefix "hand: "
-    iptables -A partition-a -s 192.0.2.1/32 -j ACCEPT
+    iptables -A partition-i -s 192.0.2.1/32 -j ACCEPT
     ip6tables -t nat -A partition-d -d 2001:db8::1/128 -j ACCEPT
     sed -i 's/Ports(8080)/Ports(8081)/' "$WORK/rules/dual-stack.swift"
     sed -i 's/Ports(873)/Ports(874)/' "$WORK/rules/accept-without-to.swift"

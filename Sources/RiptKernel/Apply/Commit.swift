@@ -344,6 +344,7 @@ extension Applier {
             // Emptied rule by rule in this same commit: no window, no flush.
             for _ in 0..<rules { try handle.deleteEntry(in: chain, at: 0) }
             try handle.deleteChain(chain)
+        case .setPolicy(let chain, let policy): try handle.setPolicy(policy.rawValue, of: chain)
         }
     }
 }

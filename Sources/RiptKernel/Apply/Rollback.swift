@@ -6,10 +6,10 @@ import RiptSupport
 
 // Lockout protection (`ript apply --confirm`): putting back exactly what ript
 // owned in the kernel just before an apply changed it (its `Checkpoint`),
-// as `RollbackPlanner` plans it. Only ript's chains (`Ownership`) and ript's
-// jumps in the built-in chains are changed; other programs' chains and
-// rules, and the policies, are left alone, with whatever those programs
-// changed in the meantime.
+// as `RollbackPlanner` plans it. Only ript's chains (`Ownership`), ript's
+// jumps in the built-in chains and the filter policies ript owned (its
+// marker chain) are changed; other programs' chains and rules are left
+// alone, with whatever those programs changed in the meantime.
 
 /// What a rollback did, table by table, and what it could not do.
 public struct Rollback: Sendable {
@@ -120,6 +120,7 @@ extension Applier {
         case .delete(let chain, let position, _): try handle.deleteEntry(in: chain, at: position)
         case .empty(let chain, let entries): for _ in 0..<entries { try handle.deleteEntry(in: chain, at: 0) }
         case .deleteChain(let chain): try handle.deleteChain(chain)
+        case .setPolicy(let chain, let policy): try handle.setPolicy(policy, of: chain)
         }
     }
 }

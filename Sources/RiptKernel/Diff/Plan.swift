@@ -1,4 +1,5 @@
 import RiptCore
+import RiptDSL
 
 /// One change to a table, in the order the applier makes them. Positions are
 /// 0-based and valid at the moment the operation runs.
@@ -9,6 +10,9 @@ public enum Operation: Sendable, Hashable {
     case delete(chain: String, position: Int, rule: KernelRule)
     /// Empties (its `rules` rules) and deletes a stale ript chain nothing points to any more.
     case deleteChain(String, rules: Int)
+    /// Sets a built-in filter chain's policy (INPUT, FORWARD, OUTPUT): ript
+    /// owns them in a family while its policy marker (`partition-p`) exists.
+    case setPolicy(chain: String, policy: Policy)
 }
 
 /// The changes to one table of one family, committed together.
@@ -35,6 +39,26 @@ public struct Plan: Sendable {
     public var raw: [ChainSet]
 
     public var isEmpty: Bool { tables.allSatisfy(\.operations.isEmpty) && raw.isEmpty }
+
+    /// What the plan does that an admin should hear of besides its
+    /// commands, one sentence each: policies it changes ("ip6tables filter:
+    /// INPUT policy DROP → ACCEPT (ript set it)"), and the hook chain of an
+    /// earlier ript it replaces. Not problems: printed as notes.
+    public var notes: [String] {
+        var notes: [String] = []
+        for table in tables {
+            let dropsMarker = table.operations.contains { if case .deleteChain(Bootstrap.policyMarker, _) = $0 { true } else { false } }
+            for case .setPolicy(let chain, let policy) in table.operations {
+                // A built-in chain's policy is ACCEPT or DROP, and a policy is set only where it differs.
+                let old: Policy = policy == .accept ? .drop : .accept
+                notes.append("\(table.key): \(chain) policy \(old.rawValue) → \(policy.rawValue) (\(dropsMarker ? "ript set it" : "from the rule files"))")
+            }
+            if table.operations.contains(where: { if case .deleteChain(Bootstrap.legacyFilterChain, _) = $0 { true } else { false } }) {
+                notes.append("\(table.key): the hook chain \(Bootstrap.legacyFilterChain) of an earlier ript is removed, with its jumps from INPUT, FORWARD and OUTPUT (ript's filter hook chains are now \(Bootstrap.inputChain), \(Bootstrap.forwardChain) and \(Bootstrap.outputChain))")
+            }
+        }
+        return notes
+    }
 
     /// What the plan does to one table; nothing when it wasn't planned.
     func operations(on table: FamilyTable) -> [Operation] {

@@ -37,12 +37,14 @@ public enum PlanRenderer {
         case .deleteChain(let chain, let rules):
             return (rules > 0 ? command(table, ["--flush", chain]) : "")
                 + command(table, ["--delete-chain", chain])
+        case .setPolicy(let chain, let policy):
+            return command(table, ["--policy", chain, policy.rawValue])
         }
     }
 
     /// One family's part of the plan as iptables-restore (ip6tables-restore)
-    /// input, for `--noflush`: one block per table, its chain creations
-    /// first, then its operations in order, then the raw lines of new
+    /// input, for `--noflush`: one block per table, its chain creations and
+    /// policies (`:INPUT DROP [0:0]`) first, then its operations in order, then the raw lines of new
     /// partitions for that table (raw lines are IPv4's), so each table's
     /// changes and raw lines commit as one transaction. Tables holding only
     /// raw lines come first, filter and nat after, in the plan's order.
@@ -58,10 +60,11 @@ public enum PlanRenderer {
             var lines: [String] = []
             for operation in operations {
                 if case .createChain(let chain) = operation { lines.append(":\(chain) - [0:0]") }
+                if case .setPolicy(let chain, let policy) = operation { lines.append(":\(chain) \(policy.rawValue) [0:0]") }
             }
             for operation in operations {
                 switch operation {
-                case .createChain: continue
+                case .createChain, .setPolicy: continue
                 case .append(let chain, let rule): lines.append("-A \(chain) " + rule.arguments(.short).joined(separator: " "))
                 case .insert(let chain, let position, let rule):
                     lines.append("-I \(chain) \(position + 1) " + rule.arguments(.short).joined(separator: " "))
@@ -119,6 +122,8 @@ public enum PlanRenderer {
                 + (kernelRule.rule.map { [("rule", JSONRenderer.rule($0))] } ?? []))
         case .deleteChain(let chain, let rules):
             .object([("op", .string("deleteChain")), ("chain", .string(chain)), ("rules", .number(rules))])
+        case .setPolicy(let chain, let policy):
+            .object([("op", .string("setPolicy")), ("chain", .string(chain)), ("policy", .string(policy.rawValue))])
         }
     }
 }

@@ -13,14 +13,19 @@ public struct PlanSummary: Sendable, Equatable {
     /// (the bootstrap), and removals of pointers to chains that are neither
     /// current nor deleted here.
     public var bootstrapChanges = 0
+    /// Policies of INPUT, FORWARD and OUTPUT set, one per chain in each family.
+    public var policyChanges = 0
 
-    public init(partitionsChanged: [String] = [], staleChainsRemoved: Int = 0, bootstrapChanges: Int = 0) {
+    public init(partitionsChanged: [String] = [], staleChainsRemoved: Int = 0, bootstrapChanges: Int = 0, policyChanges: Int = 0) {
         self.partitionsChanged = partitionsChanged
         self.staleChainsRemoved = staleChainsRemoved
         self.bootstrapChanges = bootstrapChanges
+        self.policyChanges = policyChanges
     }
 
-    /// Attributes each operation of `plan` to a partition of `ruleset`, a stale chain, or the bootstrap.
+    /// Attributes each operation of `plan` to a partition of `ruleset`, a
+    /// stale chain, a policy, or the bootstrap (ript's own chains: the hook
+    /// chains, the old layout's, the policy marker).
     public init(_ plan: Plan, ruleset: CompiledRuleset) {
         var owner: [String: String] = [:]
         for chainSet in ruleset.partitions {
@@ -39,8 +44,11 @@ public struct PlanSummary: Sendable, Equatable {
                 case .createChain(let name): (chain, rule) = (name, nil)
                 case .append(let name, let added), .insert(let name, _, let added): (chain, rule) = (name, added)
                 case .delete(let name, _, let removed): (chain, rule) = (name, removed.rule)
-                case .deleteChain:
-                    staleChainsRemoved += 1
+                case .deleteChain(let name, _):
+                    if Ownership.bootstrapChains(in: table.table).contains(name) { bootstrapChanges += 1 } else { staleChainsRemoved += 1 }
+                    continue
+                case .setPolicy:
+                    policyChanges += 1
                     continue
                 }
                 if let partition = owner[chain] {
@@ -57,7 +65,7 @@ public struct PlanSummary: Sendable, Equatable {
         partitionsChanged = ruleset.partitions.map(\.partition).filter(changed.contains)
     }
 
-    public var isEmpty: Bool { partitionsChanged.isEmpty && staleChainsRemoved == 0 && bootstrapChanges == 0 }
+    public var isEmpty: Bool { partitionsChanged.isEmpty && staleChainsRemoved == 0 && bootstrapChanges == 0 && policyChanges == 0 }
 
     /// "3 partitions changed, 2 stale chains removed" (done), or "3
     /// partitions to change, 2 stale chains to remove" (to do); "nothing
@@ -70,6 +78,9 @@ public struct PlanSummary: Sendable, Equatable {
         }
         if staleChainsRemoved > 0 {
             parts.append(plural(staleChainsRemoved, "stale chain") + (done ? " removed" : " to remove"))
+        }
+        if policyChanges > 0 {
+            parts.append((policyChanges == 1 ? "1 policy" : "\(policyChanges) policies") + (done ? " set" : " to set"))
         }
         if bootstrapChanges > 0 {
             parts.append(plural(bootstrapChanges, "bootstrap change") + (done ? "" : " to make"))

@@ -4,9 +4,16 @@ import RiptSupport
 /// Stage 5, diff: compiled chain sets against the kernel's tables.
 ///
 /// This folder plans: `Planner` makes a `Plan` (`Plan.swift`) from the
-/// compiled rule files and the tables as read; `PlanRenderer` and
-/// `PlanSummary` say what it does; `RollbackPlanner` plans putting back
-/// what ript owned at a checkpoint, and `RollbackRenderer` says how.
+/// compiled rule files and the tables as read, its chain edits in
+/// `EditScript.swift` and the filter policies it owns in `PolicyPlan.swift`;
+/// `PlanRenderer` and `PlanSummary` say what it does; `RollbackPlanner`
+/// plans putting back what ript owned at a checkpoint, and
+/// `RollbackRenderer` says how.
+///
+/// The filter hook chains are `partition-i`, `-f` and `-o`, each jumped to
+/// from its own built-in chain; an earlier ript's `partition-a` (jumped to
+/// from all three) is removed, with its jumps, in the filter commit that
+/// fills the new ones, so traffic meets the old layout or the new one.
 public enum Planner {
     /// Plans the tables in `kernel` (those of `ruleset.families` that were read).
     public static func plan(_ ruleset: CompiledRuleset, kernel: [FamilyTable: KernelTable], request: PlanRequest) -> Plan {
@@ -47,6 +54,10 @@ public enum Planner {
         let current: [String: Int]
         /// The current partitions' chain names in each family.
         let currentChains: [Family: Set<String>]
+        /// What the one partition with host-wide settings sets (the first,
+        /// were there more), or nil: then ript sets no policies and puts no
+        /// host-wide rules at the head of the filter hook chains.
+        let host: HostSettings?
         /// Partitions whose current chains all exist (or will, in this apply):
         /// only then may a clean alone remove their older versions. Read
         /// from all tables at once (`reading`), and only for a clean alone:
@@ -58,11 +69,13 @@ public enum Planner {
             self.request = request
             // One pass, by index: chain sets are large values, and iterating copies each one.
             var current: [String: Int] = [:], currentChains: [Family: Set<String>] = [:]
+            var host: HostSettings?
             current.reserveCapacity(ruleset.partitions.count)
             let partitions = ruleset.partitions
             for partition in partitions.indices {
                 let name = partitions[partition].partition
                 if current[name] == nil { current[name] = partition }
+                if host == nil { host = partitions[partition].host }
                 let chains = partitions[partition].chains
                 for index in chains.indices {
                     currentChains[chains[index].family, default: []].insert(chains[index].name)
@@ -70,6 +83,7 @@ public enum Planner {
             }
             self.current = current
             self.currentChains = currentChains
+            self.host = host
         }
 
         /// Whether each table can be planned apart from the others: an
@@ -118,14 +132,35 @@ public enum Planner {
             }
         }
 
-        /// Whether a hook chain holds exactly every partition's pointers, in compiled order.
+        /// Gives `body` the host-wide rules at the head of a family's hook
+        /// chain, in order; stops (false) as soon as `body` returns false.
+        func forEachHostRule(in hook: String, _ family: Family, _ body: (Rule) -> Bool) -> Bool {
+            guard let rules = host?.rules else { return true }
+            for index in rules.indices where rules[index].family == family && rules[index].chain == hook {
+                guard body(rules[index].rule) else { return false }
+            }
+            return true
+        }
+
+        /// Whether a hook chain holds exactly the host-wide rules, then every
+        /// partition's pointers, in compiled order.
         func holdsExactlyThePointers(_ existing: KernelRules, in hook: String, _ family: Family) -> Bool {
+            func each(_ body: (Rule) -> Bool) -> Bool {
+                forEachHostRule(in: hook, family, body) && forEachPointer(in: hook, family, body)
+            }
             var count = 0
-            _ = forEachPointer(in: hook, family) { _ in
+            _ = each { _ in
                 count += 1
                 return true
             }
-            return existing.areExactly(count: count) { each in forEachPointer(in: hook, family, each) }
+            return existing.areExactly(count: count, each)
+        }
+
+        /// Whether this plan puts the host-wide rules in place: loading, from
+        /// a directory (which holds every partition, so no host settings
+        /// means none) or from a file with the partition that has them.
+        var placesHostRules: Bool {
+            request.loads && (request.scope == .directory || host != nil)
         }
 
         func inScope(_ partition: String) -> Bool {
@@ -189,20 +224,39 @@ public enum Planner {
             operations += edit(chain: hook, from: existing, to: target)
         }
 
+        // The old layout goes in the commit that fills and jumps to the new one.
+        let legacy = table == .filter ? kernel.chain(Bootstrap.legacyFilterChain) : nil
+        let replacesLegacy = legacy.map { replaces($0, in: kernel, context: context) } ?? false
+        if let legacy, replacesLegacy {
+            operations += removingJumps(to: [Bootstrap.legacyFilterChain], in: kernel)
+            operations.append(.deleteChain(legacy.name, rules: legacy.rules.count))
+        }
+
         if request.loads {
             for hook in Bootstrap.hooks(family) where hook.table == table {
                 let jump = Bootstrap.jump(hook)
-                if !(kernel.chain(hook.builtIn)?.rules.contains { $0.rule == jump } ?? false) {
-                    operations.append(.insert(chain: hook.builtIn, position: 0, rule: jump))
+                let rules = kernel.chain(hook.builtIn)?.rules ?? KernelRules([])
+                if !rules.contains(where: { $0.rule == jump }) {
+                    // Where the old layout's jump stood (deleted above), among other programs' rules; else first.
+                    let old = replacesLegacy ? rules.firstIndex { if case .jump(Bootstrap.legacyFilterChain)? = $0.rule?.target { true } else { false } } : nil
+                    operations.append(.insert(chain: hook.builtIn, position: old ?? 0, rule: jump))
                 }
             }
         }
 
         if request.cleans {
-            for chain in kernel.chains {
+            // Chains the old layout's hook chain still points to stay while it does.
+            let pointedTo: Set<String> = legacy.map { legacy in
+                replacesLegacy ? [] : Set(legacy.rules.compactMap { rule in if case .jump(let chain)? = rule.rule?.target { chain } else { nil } })
+            } ?? []
+            for chain in kernel.chains where !pointedTo.contains(chain.name) {
                 guard let owned = Ownership.partitionChain(chain.name, in: table), context.isStale(owned, name: chain.name, family: family) else { continue }
                 operations.append(.deleteChain(chain.name, rules: chain.rules.count))
             }
+        }
+
+        if request.loads && table == .filter {
+            operations += policies(kernel, context: context)
         }
         return operations
     }
@@ -215,21 +269,16 @@ public enum Planner {
         }, findings: [], raw: [])
     }
 
+    /// One table's part of `flush`: the jumps, the policies ript set (put
+    /// back to ACCEPT where its marker says it owns them), then its chains.
     public static func flush(table kernel: KernelTable) -> [Operation] {
-        var operations: [Operation] = []
-        let hooks = Set(Ownership.hookChains(in: kernel.table))
-        for chain in kernel.chains where chain.isBuiltIn {
-            var position = 0
-            for kernelRule in chain.rules {
-                if let rule = kernelRule.rule, case .jump(let target) = rule.target, hooks.contains(target) {
-                    operations.append(.delete(chain: chain.name, position: position, rule: kernelRule))
-                } else {
-                    position += 1
-                }
-            }
+        let bootstrap = Ownership.bootstrapChains(in: kernel.table)
+        var operations = removingJumps(to: Set(bootstrap), in: kernel)
+        if kernel.table == .filter, kernel.chain(Bootstrap.policyMarker) != nil {
+            operations += acceptPolicies(kernel)
         }
         // Hook chains first: emptying them removes every jump into partition chains.
-        for chain in kernel.chains where hooks.contains(chain.name) {
+        for chain in kernel.chains where bootstrap.contains(chain.name) {
             operations.append(.deleteChain(chain.name, rules: chain.rules.count))
         }
         for chain in kernel.chains where Ownership.partitionChain(chain.name, in: kernel.table) != nil {
@@ -238,6 +287,43 @@ public enum Planner {
         return operations
     }
 
+    /// Whether this plan removes the old layout's hook chain `partition-a`:
+    /// when nothing it points to would lose its pointer. An apply of a
+    /// directory always (the new hook chains get every partition's pointers
+    /// in the same commit); otherwise only when each chain it points to is
+    /// pointed to from the new hook chains already, gets pointers there in
+    /// this plan, or is stale.
+    static func replaces(_ legacy: KernelChain, in kernel: KernelTable, context: Context) -> Bool {
+        let request = context.request, family = kernel.family
+        if request.loads && request.scope == .directory { return true }
+        var reachable = Set<String>()
+        for hook in Ownership.hookChains(in: kernel.table) {
+            for kernelRule in kernel.chain(hook)?.rules ?? [] {
+                if case .jump(let chain)? = kernelRule.rule?.target { reachable.insert(chain) }
+            }
+        }
+        return legacy.rules.allSatisfy { kernelRule in
+            guard case .jump(let chain)? = kernelRule.rule?.target, let owned = Ownership.partitionChain(chain, in: kernel.table) else { return true }
+            return reachable.contains(chain) || (request.loads && context.isCurrent(chain, in: family)) || context.isStale(owned, name: chain, family: family)
+        }
+    }
+
+    /// Deletes every jump in the built-in chains to one of `chains`, first
+    /// to last, each at its position when it runs.
+    static func removingJumps(to chains: Set<String>, in kernel: KernelTable) -> [Operation] {
+        var operations: [Operation] = []
+        for chain in kernel.chains where chain.isBuiltIn {
+            var position = 0
+            for kernelRule in chain.rules {
+                if let rule = kernelRule.rule, case .jump(let target) = rule.target, chains.contains(target) {
+                    operations.append(.delete(chain: chain.name, position: position, rule: kernelRule))
+                } else {
+                    position += 1
+                }
+            }
+        }
+        return operations
+    }
 
     // MARK: Hook chains
 
@@ -246,7 +332,10 @@ public enum Planner {
     /// any history), each followed by its older versions' pointers until
     /// they are cleaned. File scope: a partition's pointers where its old
     /// ones were, or at the end; other partitions' stay where they are.
-    /// Rules ript did not write are drift: apply removes and reports them.
+    /// Either way the host-wide rules (`HostSettings.rules`) come first, when
+    /// the rule files speak for them (`placesHostRules`); otherwise the
+    /// host rules in the chain stay where they are. Other rules ript did not
+    /// write are drift: apply removes and reports them.
     static func hookTarget(_ hook: String, in kernelTable: FamilyTable, existing: KernelRules, context: Context, findings: inout [String]) -> [Key] {
         let request = context.request, table = kernelTable.table
         var stalePointers: [String: [Key]] = [:]
@@ -261,6 +350,12 @@ public enum Planner {
             guard let rule = kernelRule.rule, case .jump(let chain) = rule.target,
                 let owned = Ownership.partitionChain(chain, in: table)
             else {
+                if let rule = kernelRule.rule, Ownership.isHostRule(rule) {
+                    // ript's own: put (back) at the head from the rule files,
+                    // or kept where it is when they don't speak for it.
+                    if !context.placesHostRules { outOfScope[index] = .kernel(kernelRule, index) }
+                    continue
+                }
                 if request.loads {
                     findings.append("\(kernelTable) chain \(hook) holds a rule ript did not write (rule \(index + 1)); ript removes it")
                 } else {
@@ -293,6 +388,13 @@ public enum Planner {
             }
         }
 
+        func addHostRules(to target: inout [Key]) {
+            guard context.placesHostRules else { return }
+            _ = context.forEachHostRule(in: hook, kernelTable.family) { rule in
+                target.append(.rule(rule))
+                return true
+            }
+        }
         func addBlock(of chainSet: borrowing ChainSet, to target: inout [Key]) {
             _ = chainSet.forEachPointer(in: hook, kernelTable.family) { rule in
                 target.append(.rule(rule))
@@ -305,6 +407,7 @@ public enum Planner {
         case .directory:
             var target: [Key] = []
             target.reserveCapacity(existing.count + 1)
+            addHostRules(to: &target)
             for partition in partitions.indices { addBlock(of: partitions[partition], to: &target) }
             // Appended in place: the target holds a copy of every pointer.
             target += removedPointers
@@ -313,6 +416,7 @@ public enum Planner {
         case .file:
             // Each partition's block goes where it first appeared; others stay put.
             var target: [Key] = []
+            addHostRules(to: &target)
             var placed = Set<String>()
             for (index, kernelRule) in existing.enumerated() {
                 if let key = outOfScope[index] {
@@ -331,92 +435,6 @@ public enum Planner {
             }
             return target
         }
-    }
-
-    // MARK: Editing a chain
-
-    /// An element of a chain's target: a rule ript wants, or an existing
-    /// kernel rule kept as it is.
-    enum Key: Hashable {
-        case rule(Rule)
-        case kernel(KernelRule, Int)
-
-        /// Whether an existing kernel rule can stand for this element.
-        func matches(_ existing: KernelRule, at index: Int) -> Bool {
-            switch self {
-            case .rule(let rule): existing.rule == rule
-            case .kernel(let kept, let keptIndex): keptIndex == index && kept == existing
-            }
-        }
-    }
-
-    /// The fewest deletions and insertions (up to a bound on the changed
-    /// middle) that turn `existing` into `target`, as operations in order.
-    static func edit(chain: String, from existing: KernelRules, to target: [Key]) -> [Operation] {
-        var prefix = 0
-        while prefix < existing.count, prefix < target.count, target[prefix].matches(existing[prefix], at: prefix) { prefix += 1 }
-        var suffix = 0
-        while suffix < existing.count - prefix, suffix < target.count - prefix,
-            target[target.count - 1 - suffix].matches(existing[existing.count - 1 - suffix], at: existing.count - 1 - suffix)
-        {
-            suffix += 1
-        }
-        let old = Array(prefix..<(existing.count - suffix))
-        let new = Array(target[prefix..<(target.count - suffix)])
-        if old.isEmpty && new.isEmpty { return [] }
-
-        // Align the changed middle: a longest common subsequence when small
-        // enough, otherwise replace it whole (still one atomic commit).
-        var keep: [(Int, Int)] = []
-        if old.count * new.count <= 4_000_000 {
-            var lengths = Array(repeating: Array(repeating: 0, count: new.count + 1), count: old.count + 1)
-            for i in stride(from: old.count - 1, through: 0, by: -1) {
-                for j in stride(from: new.count - 1, through: 0, by: -1) {
-                    lengths[i][j] = new[j].matches(existing[old[i]], at: old[i])
-                        ? lengths[i + 1][j + 1] + 1 : max(lengths[i + 1][j], lengths[i][j + 1])
-                }
-            }
-            var i = 0, j = 0
-            while i < old.count, j < new.count {
-                if new[j].matches(existing[old[i]], at: old[i]) {
-                    keep.append((i, j))
-                    i += 1
-                    j += 1
-                } else if lengths[i + 1][j] >= lengths[i][j + 1] {
-                    i += 1
-                } else {
-                    j += 1
-                }
-            }
-        }
-
-        var operations: [Operation] = []
-        var position = prefix
-        var length = existing.count
-        var i = 0, j = 0
-        func insert(_ key: Key) {
-            guard case .rule(let rule) = key else { return }  // kept rules are never re-inserted
-            operations.append(position == length ? .append(chain: chain, rule: rule) : .insert(chain: chain, position: position, rule: rule))
-            position += 1
-            length += 1
-        }
-        for (keptOld, keptNew) in keep + [(old.count, new.count)] {
-            while i < keptOld {
-                operations.append(.delete(chain: chain, position: position, rule: existing[old[i]]))
-                length -= 1
-                i += 1
-            }
-            while j < keptNew {
-                insert(new[j])
-                j += 1
-            }
-            if i < old.count {
-                position += 1
-                i += 1
-                j += 1
-            }
-        }
-        return operations
     }
 }
 

@@ -10,6 +10,8 @@ public enum RollbackOperation: Sendable, Hashable {
     /// Deletes every entry of a chain the rollback removes (before any such chain is deleted).
     case empty(chain: String, entries: Int)
     case deleteChain(String)
+    /// Puts back a built-in filter chain's policy.
+    case setPolicy(chain: String, policy: String)
 }
 
 /// Planning a rollback: the operations that turn what ript owns in a table
@@ -20,7 +22,9 @@ public enum RollbackPlanner {
     /// (left alone when they already are the same jumps in the same order,
     /// wherever other programs' rules moved them); each of ript's chains is
     /// refilled where it differs (the common head and tail kept); chains ript
-    /// did not have are emptied, then deleted.
+    /// did not have are emptied, then deleted; last, where ript owned the
+    /// filter policies at the checkpoint or owns them now (its marker), each
+    /// that differs goes back to what it was.
     public static func plan(from current: OwnedTable, to saved: OwnedTable) -> [RollbackOperation] {
         var operations: [RollbackOperation] = []
         for chain in saved.chains where current.entries(of: chain.name) == nil {
@@ -50,6 +54,11 @@ public enum RollbackPlanner {
         }
         for chain in made {
             operations.append(.deleteChain(chain.name))
+        }
+        if saved.ownsPolicies || current.ownsPolicies {
+            for (chain, policy) in saved.policies.sorted(by: { builtInOrder($0.key) < builtInOrder($1.key) }) where current.policies[chain] != policy {
+                operations.append(.setPolicy(chain: chain, policy: policy))
+            }
         }
         return operations
     }

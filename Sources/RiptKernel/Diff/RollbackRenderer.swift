@@ -36,6 +36,8 @@ enum RollbackRenderer {
                 command(["--flush", chain])
             case .deleteChain(let chain):
                 command(["--delete-chain", chain])
+            case .setPolicy(let chain, let policy):
+                command(["--policy", chain, policy])
             }
         }.joined()
     }

@@ -45,6 +45,7 @@ struct LibIPTC: Sendable {
     let nextChain: @Sendable (OpaquePointer) -> UnsafePointer<CChar>?
     let builtIn: @Sendable (UnsafePointer<CChar>, OpaquePointer) -> Int32
     let policy: @Sendable (UnsafePointer<CChar>, UnsafeMutablePointer<xt_counters>, OpaquePointer) -> UnsafePointer<CChar>?
+    let setPolicy: @Sendable (UnsafePointer<CChar>, UnsafePointer<CChar>, OpaquePointer) -> Int32
     let firstRule: @Sendable (UnsafePointer<CChar>, OpaquePointer) -> UnsafeRawPointer?
     let nextRule: @Sendable (UnsafeRawPointer, OpaquePointer) -> UnsafeRawPointer?
     let target: @Sendable (UnsafeRawPointer, OpaquePointer) -> UnsafePointer<CChar>?
@@ -63,6 +64,7 @@ struct LibIPTC: Sendable {
         initialize: { iptc_init($0) }, free: { iptc_free($0) },
         firstChain: { iptc_first_chain($0) }, nextChain: { iptc_next_chain($0) },
         builtIn: { iptc_builtin($0, $1) }, policy: { iptc_get_policy($0, $1, $2) },
+        setPolicy: { iptc_set_policy($0, $1, nil, $2) },
         firstRule: { iptc_first_rule($0, $1).map(UnsafeRawPointer.init) },
         nextRule: { iptc_next_rule($0.assumingMemoryBound(to: ipt_entry.self), $1).map(UnsafeRawPointer.init) },
         target: { iptc_get_target($0.assumingMemoryBound(to: ipt_entry.self), $1) },
@@ -77,6 +79,7 @@ struct LibIPTC: Sendable {
         initialize: { ip6tc_init($0) }, free: { ip6tc_free($0) },
         firstChain: { ip6tc_first_chain($0) }, nextChain: { ip6tc_next_chain($0) },
         builtIn: { ip6tc_builtin($0, $1) }, policy: { ip6tc_get_policy($0, $1, $2) },
+        setPolicy: { ip6tc_set_policy($0, $1, nil, $2) },
         firstRule: { ip6tc_first_rule($0, $1).map(UnsafeRawPointer.init) },
         nextRule: { ip6tc_next_rule($0.assumingMemoryBound(to: ip6t_entry.self), $1).map(UnsafeRawPointer.init) },
         target: { ip6tc_get_target($0.assumingMemoryBound(to: ip6t_entry.self), $1) },
@@ -213,6 +216,13 @@ public final class IPTCTable {
     /// Deletes the entry at a 0-based position.
     public func deleteEntry(in chain: String, at position: Int) throws(IPTCError) {
         try call("delete_num_entry") { withChainLabel(chain) { library.deleteEntry($0, UInt32(position), live) } }
+    }
+
+    /// Sets a built-in chain's policy (`ACCEPT`, `DROP`), keeping its counters.
+    public func setPolicy(_ policy: String, of chain: String) throws(IPTCError) {
+        try call("set_policy") {
+            withChainLabel(chain) { label in withChainLabel(policy) { library.setPolicy(label, $0, live) } }
+        }
     }
 
     /// Sends the whole edited table to the kernel in one atomic replace. The

@@ -6,8 +6,9 @@ import RiptCore
 // Everything here keeps entries as bytes, never as decoded rules, so
 // whatever ript's chains held comes back as it was: rules ript wrote, hand
 // edits it cannot decode, jumps, all in their order. Only ript's chains
-// (`Ownership`) and ript's jumps in the built-in chains are read; other
-// programs' chains and rules, and the policies, are not.
+// (`Ownership`, the policy marker among them), ript's jumps in the built-in
+// chains and, in filter, the policies of INPUT, FORWARD and OUTPUT are
+// read; other programs' chains and rules are not.
 
 /// One entry of a chain in the form libiptc takes it back: the kernel's
 /// bytes with the counters and `comefrom` zeroed, the names of matches and
@@ -74,14 +75,22 @@ public struct OwnedTable: Sendable {
     public private(set) var chains: [(name: String, entries: [SavedEntry])] = []
     /// Every built-in chain, by name.
     public private(set) var builtIns: [String: SavedBuiltIn] = [:]
+    /// In filter, the policies of INPUT, FORWARD and OUTPUT (`ACCEPT`,
+    /// `DROP`), by chain; ript's to put back when the policy marker existed
+    /// at the checkpoint or exists now.
+    public private(set) var policies: [String: String] = [:]
     /// Every chain name in the table, ript's and others': jumps are told from extensions by them.
     private(set) var allChains: Set<String> = []
     private var index: [String: Int] = [:]
 
-    public init(_ key: FamilyTable, chains: [(name: String, entries: [SavedEntry])], builtIns: [String: SavedBuiltIn], otherChains: [String] = []) {
+    public init(
+        _ key: FamilyTable, chains: [(name: String, entries: [SavedEntry])], builtIns: [String: SavedBuiltIn], policies: [String: String] = [:],
+        otherChains: [String] = []
+    ) {
         self.key = key
         self.chains = chains
         self.builtIns = builtIns
+        self.policies = policies
         index = Dictionary(chains.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { first, _ in first })
         allChains = Set(chains.map(\.name) + builtIns.keys + otherChains)
     }
@@ -91,6 +100,10 @@ public struct OwnedTable: Sendable {
         let key = FamilyTable(handle.family, table)
         var chains: [(name: String, entries: [SavedEntry])] = []
         var builtIns: [String: SavedBuiltIn] = [:]
+        var policies: [String: String] = [:]
+        if table == .filter {
+            for hook in Hook.allCases { policies[hook.rawValue] = handle.policy(of: hook.rawValue) }
+        }
         let names = handle.chainNames()
         for name in names {
             if handle.isBuiltIn(name) {
@@ -115,10 +128,13 @@ public struct OwnedTable: Sendable {
                 chains.append((name, entries))
             }
         }
-        self.init(key, chains: chains, builtIns: builtIns, otherChains: names)
+        self.init(key, chains: chains, builtIns: builtIns, policies: policies, otherChains: names)
     }
 
     public func entries(of chain: String) -> [SavedEntry]? {
         index[chain].map { chains[$0].entries }
     }
+
+    /// Whether ript owned the policies here: its marker chain exists.
+    public var ownsPolicies: Bool { index[Bootstrap.policyMarker] != nil }
 }

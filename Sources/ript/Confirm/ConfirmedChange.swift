@@ -19,7 +19,7 @@ struct ConfirmOptions: ParsableArguments {
         """
         Roll the changes back after this many seconds unless they are confirmed first, with 'ript confirm' from \
         another shell or a key pressed here (when standard input is a terminal). SIGHUP (unless ignored, as under \
-        nohup), SIGINT and SIGTERM roll back at once. Only ript's chains and its jumps are rolled back, exactly as they were. Exits 0 when confirmed (1 with --detailed-exit-codes when something changed), 2 when \
+        nohup), SIGINT and SIGTERM roll back at once. Only ript's chains and its jumps, and the filter policies ript owns (where its marker chain partition-p was or is), are rolled back, exactly as they were. Exits 0 when confirmed (1 with --detailed-exit-codes when something changed), 2 when \
         rolled back, 3 when the rollback failed.
         """,
         valueName: "seconds"))

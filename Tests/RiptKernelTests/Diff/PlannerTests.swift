@@ -24,7 +24,7 @@ import Testing
             case .delete(_, let position, let kernelRule):
                 guard position < list.count, list[position] == kernelRule.rule else { return nil }
                 list.remove(at: position)
-            case .createChain, .deleteChain: return nil
+            case .createChain, .deleteChain, .setPolicy: return nil
             }
         }
         return list

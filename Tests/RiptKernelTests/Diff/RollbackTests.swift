@@ -107,6 +107,8 @@ import Testing
                 case .empty(let chain, let count):
                     done = model.chains[chain]?.count == count
                     model.chains[chain] = []
+                case .setPolicy:
+                    done = false  // no policies in this model
                 case .deleteChain(let chain):
                     // Only an empty chain nothing jumps to.
                     let referenced = (Array(model.chains.values) + Array(model.builtIns.values)).joined().contains {
