@@ -1,6 +1,6 @@
 // libiptc and libip6tc (IPv4 and IPv6, legacy x_tables) for ript: the headers ript needs, and
 // static inline wrappers for the macros Swift can't import. Only RiptKernel's
-// IPTCTable includes this module.
+// Libiptc and Read folders include this module.
 #ifndef RIPT_CIPTABLES_SHIM_H
 #define RIPT_CIPTABLES_SHIM_H
 

@@ -34,7 +34,7 @@ enum EntryMatch {
         }
     }
 
-    /// Its name and revision, as the 1.8.9 CLI writes them.
+    /// Its name, as the 1.8.9 CLI writes it.
     var name: String {
         switch self {
         case .ports(let tcp, _, _): tcp ? "tcp" : "udp"
@@ -47,6 +47,8 @@ enum EntryMatch {
         }
     }
 
+    /// Its revision, as the 1.8.9 CLI writes it (the highest the kernel
+    /// knows: 3 for conntrack).
     var revision: UInt8 {
         if case .states = self { 3 } else { 0 }
     }
