@@ -207,11 +207,30 @@ extension IPTCTable {
         if let comment = rule.comment { body(.comment(comment)) }
     }
 
-    /// The size of all the matches a rule's entry holds.
+    /// The size of all the matches a rule's entry holds: `forEachMatch`'s
+    /// sizes, added up without making the matches (this runs twice for
+    /// every rule of an apply).
     static func matchesSize(for rule: Rule) -> Int {
         var size = 0
-        forEachMatch(of: rule) { size += $0.size }
+        if rule.ipProtocol != nil {
+            if rule.sourcePort != nil || rule.destinationPort != nil { size += MatchSize.ports }
+            if rule.icmpType != nil { size += MatchSize.icmp }
+        }
+        if rule.hopLimit != nil { size += MatchSize.hopLimit }
+        if rule.states != nil { size += MatchSize.states }
+        if rule.limit != nil { size += MatchSize.limit }
+        if rule.comment != nil { size += MatchSize.comment }
         return size
+    }
+
+    /// Each match's whole size (`EntryMatch.size`), worked out once.
+    private enum MatchSize {
+        static let ports = EntryMatch.ports(tcp: true, source: nil, destination: nil).size
+        static let icmp = EntryMatch.icmp(ICMPType(type: 0)).size
+        static let hopLimit = EntryMatch.hopLimit(0).size
+        static let states = EntryMatch.states([]).size
+        static let limit = EntryMatch.limit(RateLimit(average: 1, burst: 1)).size
+        static let comment = EntryMatch.comment("").size
     }
 
     /// Writes a rule's matches into zeroed memory from `offset`; returns

@@ -35,6 +35,12 @@ import Testing
             (.states([.new]), 200), (.limit(limit), 72), (.comment("x"), 288),
         ]
         for (match, size) in cases { #expect(match.size == size, "\(match.name)") }
+        // The shortcut that sizes an entry agrees with the matches written.
+        for rule in EncodingMatrix.filter(.ipv4) + EncodingMatrix.filter(.ipv6) + EncodingMatrix.nat(.ipv4) {
+            var written = 0
+            IPTCTable.forEachMatch(of: rule) { written += $0.size }
+            #expect(IPTCTable.matchesSize(for: rule) == written, "\(rule.arguments(.short))")
+        }
         #expect(IPTCTable.entry(for: Rule(.ipv4, outInterface: "wan0", target: .masquerade)).count == 112 + 56)
         #expect(IPTCTable.entry(for: Rule(.ipv6, outInterface: "wan0", target: .masquerade)).count == 168 + 72)
         #expect(IPTCTable.entry(for: Rule(.ipv4, states: [.new], limit: limit, comment: "c", target: .drop)).count == 112 + 200 + 72 + 288 + 40)
