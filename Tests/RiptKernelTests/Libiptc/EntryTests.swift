@@ -130,20 +130,22 @@ import Testing
         let accept = Rule(.ipv4, destination: Self.host, target: .accept)
         let chains: Set<String> = []
         func decode(_ entry: KernelEntry) -> Rule? { IPTCTable.rule(from: entry, family: .ipv4, chains: chains, protocols: Self.protocols) }
-        // Inverted match (! -d), a goto, an out-interface.
+        // Inverted match (! -d), a goto, an out-interface without its mask.
         #expect(decode(Self.changed(accept, at: 83, to: 0x02)) == nil)
         #expect(decode(Self.changed(accept, at: 82, to: 0x02)) == nil)
         #expect(decode(Self.changed(accept, at: 32, to: UInt8(ascii: "e"))) == nil)
-        // A LOG with a prefix; REJECT with tcp-reset; an unknown target; RETURN.
+        // A LOG with flags (--log-tcp-sequence); REJECT with
+        // icmp-proto-unreachable; an unknown target; RETURN.
         let log = Rule(.ipv4, target: .log(.standard))
-        #expect(decode(Self.changed(log, at: 112 + 32 + 2, to: UInt8(ascii: "x"))) == nil)
+        #expect(decode(Self.changed(log, at: 112 + 32 + 1, to: 0x01)) == nil)
         let reject = Rule(.ipv4, target: .reject(.portUnreachable))
-        #expect(decode(Self.changed(reject, at: 112 + 32, to: 7)) == nil)
+        #expect(decode(Self.changed(reject, at: 112 + 32, to: 2)) == nil)
         #expect(decode(KernelEntry(bytes: IPTCTable.entry(for: accept), targetName: "RETURN")) == nil)
         #expect(decode(KernelEntry(bytes: IPTCTable.entry(for: accept), targetName: "no-such-chain")) == nil)
-        // A tcp match with a source port.
+        // A tcp match with inverted ports, or with TCP flags.
         let ported = Rule(.ipv4, ipProtocol: .tcp, destinationPort: PortRange(80, 80), target: .accept)
-        #expect(decode(Self.changed(ported, at: 112 + 32, to: 1)) == nil)
+        #expect(decode(Self.changed(ported, at: 112 + 32 + 11, to: 1)) == nil)
+        #expect(decode(Self.changed(ported, at: 112 + 32 + 9, to: 0x02)) == nil)
         // Truncated.
         #expect(decode(KernelEntry(bytes: Array(IPTCTable.entry(for: accept).prefix(100)), targetName: "ACCEPT")) == nil)
     }
@@ -153,15 +155,15 @@ import Testing
         let accept = Rule(.ipv6, destination: Self.host6, ipProtocol: .tcp, target: .accept)
         func decode(_ entry: KernelEntry) -> Rule? { IPTCTable.rule(from: entry, family: .ipv6, chains: [], protocols: Self.protocols) }
         #expect(decode(KernelEntry(bytes: IPTCTable.entry(for: accept), targetName: "ACCEPT")) == accept)
-        // An inverted match, a TOS match, IP6T_F_PROTO cleared, an out-interface, a host bit beyond the mask.
+        // An inverted match, a TOS match, IP6T_F_PROTO cleared, an out-interface without its mask, a host bit beyond the mask.
         #expect(decode(Self.changed(accept, at: 132, to: 0x02)) == nil)
         #expect(decode(Self.changed(accept, at: 130, to: 0x10)) == nil)
         #expect(decode(Self.changed(accept, at: 131, to: 0)) == nil)
         #expect(decode(Self.changed(accept, at: 80, to: UInt8(ascii: "e"))) == nil)
         #expect(decode(Self.changed(accept, at: 63, to: 0)) == nil)
-        // REJECT with tcp-reset (IP6T_TCP_RESET) instead of port-unreachable.
+        // REJECT with icmp6-not-neighbour, which ript never writes.
         let reject = Rule(.ipv6, target: .reject(.portUnreachable))
-        #expect(decode(Self.changed(reject, at: 168 + 32, to: 6)) == nil)
+        #expect(decode(Self.changed(reject, at: 168 + 32, to: 2)) == nil)
         // An SNAT with a port range.
         let snat = Rule(.ipv6, target: .snat(address: Self.address6))
         #expect(decode(Self.changed(snat, at: 168 + 32, to: 0x03)) == nil)
