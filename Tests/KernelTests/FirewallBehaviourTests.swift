@@ -161,7 +161,10 @@ struct FirewallNetwork: Sendable, CustomTestStringConvertible {
             try? FileManager.default.removeItem(at: work)
         }
         let prefix = "rfw" + UUID().uuidString.prefix(6).lowercased()
-        try (probes.map(\.line).joined(separator: "\n") + "\n").write(to: work.appendingPathComponent("probes"), atomically: true, encoding: .utf8)
+        // Volleys of pings test rate limits, which every other ping to the host draws on: they go after a pause.
+        for (file, phase) in [("probes", probes.filter { $0.kind != "pings" }), ("volleys", probes.filter { $0.kind == "pings" })] {
+            try phase.map { $0.line + "\n" }.joined().write(to: work.appendingPathComponent(file), atomically: true, encoding: .utf8)
+        }
         var script = """
             export WORK='\(work.path)' PY=/usr/bin/python3 RIPT='\(riptBinary.path)'
             export XTABLES_LOCKFILE="$WORK/xtables.lock" RIPT_CACHE_DIR="$WORK/cache" RIPT_RUN_DIR="$WORK/run"
@@ -192,11 +195,15 @@ struct FirewallNetwork: Sendable, CustomTestStringConvertible {
                     """
             }
         }
-        script += "probers=\"\"\n"
-        for index in rulesets.indices {
-            script += "fw_probe \(prefix)\(index) \"$WORK/probes\" > \"$WORK/outcomes\(index)\" & probers=\"$probers $!\"\n"
+        for file in ["probes", "volleys"] {
+            script += "probers=\"\"\n"
+            for index in rulesets.indices {
+                script += "fw_probe \(prefix)\(index) \"$WORK/\(file)\" >> \"$WORK/outcomes\(index)\" & probers=\"$probers $!\"\n"
+            }
+            script += "for pid in $probers; do wait \"$pid\"; done\n"
+            // Long enough for a limit of 5/s to earn back a burst of 10.
+            if file == "probes" { script += "sleep 2.5\n" }
         }
-        script += "for pid in $probers; do wait \"$pid\"; done\n"
         for index in rulesets.indices { script += "echo '=== outcomes \(index)'; cat \"$WORK/outcomes\(index)\"\n" }
 
         let result = try run(URL(fileURLWithPath: "/bin/sh"), ["-ec", script])
@@ -290,6 +297,9 @@ extension FirewallNetwork {
             probes += Probe.services("host", "-", destination, tcp: [22, 80])
         }
         probes += [Probe("host", "tcp", "-", "127.0.0.1", 8080), Probe("host", "tcp", "-", "::1", 9100)]
+        // The rate limits: 5/s after a burst of 10 in IPv4, of 5 (iptables' default) in IPv6.
+        let volleys = [Probe("others", "pings", "203.0.113.50", "203.0.113.1", 20), Probe("others", "pings", "2001:db8:b::50", "2001:db8:b::1", 20)]
+        probes += volleys
 
         let expected = [
             (Probe("admin", "tcp", "198.51.100.10", "198.51.100.1", 22), "open host 198.51.100.10"),
@@ -310,6 +320,7 @@ extension FirewallNetwork {
             (Probe("host", "tcp", "-", "198.51.100.10", 22), "open admin 198.51.100.1"),
             (Probe("host", "tcp", "-", "2001:db8:f::20", 80), "open far 2001:db8:f::1"),
             (Probe("host", "tcp", "-", "127.0.0.1", 8080), "open host 127.0.0.1"),
+            (volleys[0], "replies 10/20"), (volleys[1], "replies 5/20"),
         ]
         return FirewallNetwork(
             name: "web server", topology: "webserver_topology", host: "host", directory: "examples/firewalls/web-server",
@@ -324,7 +335,7 @@ extension FirewallNetwork {
             controlDifferences: [
                 Probe("others", "tcp", "203.0.113.50", "203.0.113.1", 22), Probe("others", "tcp", "203.0.113.7", "203.0.113.1", 22),
                 Probe("far", "tcp", "192.0.2.20", "192.0.2.1", 22), Probe("others", "tcp", "203.0.113.7", "203.0.113.1", 9100),
-            ] + clients.filter { $0.1.contains(":") }.map { Probe($0.0, "ping", $0.1, $0.2) })
+            ] + clients.filter { $0.1.contains(":") }.map { Probe($0.0, "ping", $0.1, $0.2) } + [volleys[1]])
     }()
 
     /// The office gateway (gateway_topology): the LAN, the guests and the
@@ -362,6 +373,12 @@ extension FirewallNetwork {
             probes += Probe.services("gateway", "-", destination, tcp: [22])
         }
         probes += [Probe("gateway", "tcp", "-", "127.0.0.1", 22), Probe("gateway", "tcp", "-", "::1", 8080)]
+        // The internet's pings are limited (5/s after a burst of 10), the LAN's aren't.
+        let volleys = [
+            Probe("internet", "pings", "203.0.113.100", "203.0.113.2", 20), Probe("internet", "pings", "2001:db8:ffff::100", "2001:db8:ffff::2", 20),
+            Probe("lan", "pings", "192.0.2.10", "192.0.2.1", 20),
+        ]
+        probes += volleys
 
         let expected = [
             (Probe("lan", "tcp", "192.0.2.10", "192.0.2.1", 22), "open gateway 192.0.2.10"),
@@ -383,6 +400,7 @@ extension FirewallNetwork {
             (Probe("internet", "tcp", "2001:db8:ffff::100", "2001:db8:1::20", 22), "open lan 2001:db8:ffff::100"),
             (Probe("internet", "tcp", "2001:db8:ffff::100", "2001:db8:1::20", 8080), "timeout"),
             (Probe("gateway", "tcp", "-", "203.0.113.100", 22), "open internet 203.0.113.2"),
+            (volleys[0], "replies 10/20"), (volleys[1], "replies 10/20"), (volleys[2], "replies 20/20"),
         ]
         return FirewallNetwork(
             name: "gateway", topology: "gateway_topology", host: "gateway", directory: "examples/firewalls/gateway",

@@ -141,6 +141,8 @@ fw_serve() {
 # tab: "open NAME PEER" (a server answered), "refused" (a TCP reset or ICMP
 # port unreachable), "timeout" (no answer in 1 s), "reply" (to a ping),
 # "icmp TYPE/CODE" (an ICMP error), or an error name like "EHOSTUNREACH".
+# KIND `pings` sends PORT pings at once, and says how many were answered:
+# "replies 10/20".
 fw_probe() {
     roles=$(cut -d' ' -f1 "$2" | sort -u | tr '\n' ' ')
     probers=""
@@ -211,28 +213,35 @@ def checksum(data):
     total = sum(struct.unpack(f"!{len(data) // 2}H", data))
     total = (total >> 16) + (total & 0xFFFF); total += total >> 16
     return ~total & 0xFFFF
-def ping(source, destination, ident):
+def ping(source, destination, first, count=1):
+    # One identifier a ping: conntrack would see pings sharing one as one connection, established once answered.
+    idents = {(first + k) & 0xFFFF for k in range(count)}
     v6 = family(destination) == socket.AF_INET6
     s = socket.socket(family(destination), socket.SOCK_RAW, socket.IPPROTO_ICMPV6 if v6 else socket.IPPROTO_ICMP)
     if source != "-": s.bind((source, 0))
-    request = struct.pack("!BBHHH", 128 if v6 else 8, 0, 0, ident, 1) + b"ript-probe"
-    if not v6: request = request[:2] + struct.pack("!H", checksum(request)) + request[4:]
-    s.sendto(request, (destination, 0))
+    for ident in sorted(idents):
+        request = struct.pack("!BBHHH", 128 if v6 else 8, 0, 0, ident, 1) + b"ript-probe"
+        if not v6: request = request[:2] + struct.pack("!H", checksum(request)) + request[4:]
+        s.sendto(request, (destination, 0))
+    replies, error = set(), None
     deadline = time.monotonic() + TIMEOUT
-    while (left := deadline - time.monotonic()) > 0:
+    while (left := deadline - time.monotonic()) > 0 and len(replies) < count:
         s.settimeout(left)
         try: packet, _ = s.recvfrom(2048)
         except socket.timeout: break
         icmp = packet if v6 else packet[(packet[0] & 0xF) * 4:]
         kind, code = icmp[0], icmp[1]
-        if kind == (129 if v6 else 0) and struct.unpack("!H", icmp[4:6])[0] == ident: return "reply"
+        if kind == (129 if v6 else 0) and struct.unpack("!H", icmp[4:6])[0] in idents: replies.add(icmp[4:6])
         if kind in ((1, 2, 3, 4) if v6 else (3, 4, 5, 11, 12)):
             inner = icmp[8 + 40:] if v6 else icmp[8 + (icmp[8] & 0xF) * 4:]
-            if len(inner) >= 6 and struct.unpack("!H", inner[4:6])[0] == ident: return f"icmp {kind}/{code}"
-    return "timeout"
+            if len(inner) >= 6 and struct.unpack("!H", inner[4:6])[0] in idents: error = error or f"icmp {kind}/{code}"
+        if error and count == 1: break
+    if count > 1: return f"replies {len(replies)}/{count}"
+    return "reply" if replies else error or "timeout"
 def probe(index, kind, source, destination, port):
     try:
-        if kind == "ping": return ping(source, destination, (os.getpid() * 64 + index) & 0xFFFF)
+        if kind == "ping": return ping(source, destination, index * 32 + 1)
+        if kind == "pings": return ping(source, destination, index * 32 + 1, min(int(port), 32))
         s = socket.socket(family(destination), socket.SOCK_STREAM if kind == "tcp" else socket.SOCK_DGRAM)
         s.settimeout(TIMEOUT)
         if source != "-": s.bind((source, 0))
