@@ -225,7 +225,8 @@ struct FirewallNetwork: Sendable, CustomTestStringConvertible {
         return .probed(outcomes)
     }
 
-    /// Ends the servers and deletes the namespaces a killed script left.
+    /// Ends the servers and deletes the namespaces a killed script left
+    /// (its `fw_cleanup` removes the lists once it has done so itself).
     private func cleanUp(_ work: URL) {
         let listed = { (file: String) in
             ((try? String(contentsOf: work.appendingPathComponent(file), encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)

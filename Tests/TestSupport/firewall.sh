@@ -155,13 +155,16 @@ fw_probe() {
     for role in $roles; do cat "$WORK/probed-$1-$role"; done
 }
 
-# `fw_cleanup`: ends the servers, deletes the namespaces.
+# `fw_cleanup`: ends the servers, deletes the namespaces, and forgets them
+# (so nothing later signals a process id the system has given to another).
 fw_cleanup() {
     if [ -e "$WORK/servers" ]; then
         while read -r pid; do kill "$pid" 2> /dev/null || true; done < "$WORK/servers"
+        rm -f "$WORK/servers"
     fi
     if [ -e "$WORK/namespaces" ]; then
         while read -r ns; do ip netns del "$ns" 2> /dev/null || true; done < "$WORK/namespaces"
+        rm -f "$WORK/namespaces"
     fi
 }
 
