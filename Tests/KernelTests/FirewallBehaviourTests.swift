@@ -79,7 +79,7 @@ enum Probed {
 struct Probe: Hashable, Sendable {
     /// The namespace it starts in, by its role in firewall.sh (`admin` for `${P}admin`).
     let from: String
-    /// `tcp` (a connect), `udp` (a datagram, answered) or `ping`.
+    /// `tcp` (a connect), `udp` (a datagram, answered), `ping`, or `pings` (a volley, for rate limits).
     let kind: String
     /// The source address, or `-` for the one the namespace chooses.
     let source: String
@@ -88,6 +88,7 @@ struct Probe: Hashable, Sendable {
     /// The port; 0 for a ping.
     let port: Int
 
+    /// A probe from `source` in namespace `from` to `destination`, at `port` (or, for `pings`, that many pings).
     init(_ from: String, _ kind: String, _ source: String, _ destination: String, _ port: Int = 0) {
         (self.from, self.kind, self.source, self.destination, self.port) = (from, kind, source, destination, port)
     }
@@ -125,8 +126,10 @@ struct FirewallNetwork: Sendable, CustomTestStringConvertible {
     /// The probes the negative control's changes touch, and no others.
     let controlDifferences: [Probe]
 
+    /// The network's name, naming each test case.
     var testDescription: String { name }
 
+    /// Every network, each test's arguments.
     static let all = [webServer, gateway]
 
     /// The original, as restore input.
@@ -271,6 +274,7 @@ struct FirewallNetwork: Sendable, CustomTestStringConvertible {
 
 /// The negative control could not be made.
 struct ControlError: Error, CustomStringConvertible {
+    /// What went wrong.
     let description: String
 }
 
