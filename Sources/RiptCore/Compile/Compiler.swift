@@ -138,8 +138,12 @@ struct PartitionCompilation {
     var snatPointers: [Rule] = []
     var raw: [RawCommand] = []
 
+    /// Whether the partition has a chain per hook (see `isDirected(_:)`).
+    let isDirected: Bool
+
     init(partition: Partition, protocols: ProtocolTable) {
         self.partition = partition
+        self.isDirected = Self.isDirected(partition)
         self.protocols = protocols
     }
 

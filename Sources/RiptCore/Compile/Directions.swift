@@ -6,7 +6,7 @@ extension PartitionCompilation {
     /// A partition whose filter rules have no direction and which has no
     /// Rewrite keeps one filter chain (`NAME-aHASH`) for all three hooks;
     /// any other has one per hook (`NAME-iHASH`, `NAME-fHASH`, `NAME-oHASH`).
-    var isDirected: Bool {
+    static func isDirected(_ partition: Partition) -> Bool {
         partition.statements.contains { statement in
             switch statement {
             case .rewrite: true

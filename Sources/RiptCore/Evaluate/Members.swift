@@ -20,6 +20,14 @@ enum Members {
             ("notice", .notice), ("info", .info), ("debug", .debug),
         ]
     )
+
+    /// Every case name above: the words a rule file writes for them.
+    static let names: Set<String> = {
+        func names<Value>(_ members: (type: String, cases: [(String, Value)])) -> [String] { members.cases.map(\.0) }
+        return Set(
+            names(traffic) + names(policy) + names(addressFamily) + names(rejectWith) + names(rateUnit) + names(connectionState)
+                + names(logLevel))
+    }()
 }
 
 extension Evaluation {
