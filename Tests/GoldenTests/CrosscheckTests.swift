@@ -18,7 +18,8 @@ import Testing
         let top = (try? ruleFiles(in: "examples")) ?? []
         let errors = (try? ruleFiles(in: "examples/errors")) ?? []
         let duplicate = (try? ruleFiles(in: "examples/errors/duplicate-partition")) ?? []
-        return top + errors + duplicate
+        let hostTwice = (try? ruleFiles(in: "examples/errors/host-settings-twice")) ?? []
+        return top + errors + duplicate + hostTwice
     }()
 
     /// The loader's evaluation of an example, read as the CLI reads it.

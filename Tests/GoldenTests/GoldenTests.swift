@@ -9,7 +9,7 @@ import Testing
 /// NAME.warnings (standard error).
 @Suite struct GoldenTests {
     static let constructs = (try? ruleFiles(in: "examples")) ?? []
-    static let errors = ((try? ruleFiles(in: "examples/errors")) ?? []) + ["examples/errors/duplicate-partition"]
+    static let errors = ((try? ruleFiles(in: "examples/errors")) ?? []) + ["examples/errors/duplicate-partition", "examples/errors/host-settings-twice"]
     static let warnings = (try? ruleFiles(in: "examples/warnings")) ?? []
 
     @Test("each construct example generates exactly its expected commands", arguments: constructs)
@@ -140,13 +140,17 @@ import Testing
         let partitions = object?["partitions"] as? [[String: Any]] ?? []
         #expect(partitions.count == GoldenTests.constructs.count)
         #expect(Set(partitions.compactMap { $0["name"] as? String }).count == partitions.count)
-        // Every partition has its three chains in each family it has rules
-        // in; raw.swift, raw lines only, in IPv4.
+        // Every partition has its chains in each family it has rules in
+        // (raw.swift, raw lines only, in IPv4): d, s and a, or d, s, i, f
+        // and o when a rule has a direction or it has a Rewrite.
         for partition in partitions {
             let chains = partition["chains"] as? [[String: Any]] ?? []
             let withRules = Set(chains.filter { !(($0["rules"] as? [Any]) ?? []).isEmpty }.compactMap { $0["family"] as? String })
             let families = withRules.isEmpty ? ["ipv4"] : ["ipv4", "ipv6"].filter(withRules.contains)
-            #expect(chains.compactMap { $0["family"] as? String } == families.flatMap { Array(repeating: $0, count: 3) }, "\(partition["name"] ?? "")")
+            let kinds = chains.compactMap { ($0["name"] as? String)?.split(separator: "-").last?.first }
+            let perFamily = kinds.contains("a") ? "dsa" : "dsifo"
+            #expect(String(kinds) == String(repeating: perFamily, count: families.count), "\(partition["name"] ?? "")")
+            #expect(chains.compactMap { $0["family"] as? String } == families.flatMap { Array(repeating: $0, count: perFamily.count) }, "\(partition["name"] ?? "")")
         }
     }
 }

@@ -24,7 +24,12 @@ import Testing
             // Nothing close: no suggestion rather than a wrong one.
             ("Allow", partitionWords, nil),
             ("In", ruleWords, nil),
-            ("Masquerade", ruleWords, nil),
+            ("Redirect", ruleWords, nil),
+            // The new words: the one meant, not a shorter word inside it.
+            ("OutInterfce", ruleWords, "OutInterface"),
+            ("Masquerading", ruleWords, "Masquerade"),
+            ("SourcePort", ruleWords, "SourcePorts"),
+            ("ConnectionTraking", partitionWords, "ConnectionTracking"),
           ] as [(String, [String], String?)])
     func suggestion(_ word: String, _ candidates: [String], _ expected: String?) {
         #expect(closestMatch(to: word, in: candidates) == expected)

@@ -78,11 +78,26 @@ public struct Compiler: Sendable {
             }
         }
         diagnostics += compiled.flatMap(\.errors)
+        diagnostics += hostSettingsInOnePartition(compiled.compactMap(\.0))
         let warnings = compiled.flatMap(\.warnings)
         guard diagnostics.isEmpty else { return .failure(RuleErrors(diagnostics + warnings)) }
         var ruleset = CompiledRuleset(partitions: compiled.compactMap(\.0))
         ruleset.warnings = warnings.inFileOrder
         return .success(ruleset)
+    }
+
+    /// Host-wide settings come from one partition of a rule directory: an
+    /// error at each other one that sets them, naming the first.
+    func hostSettingsInOnePartition(_ chainSets: [ChainSet]) -> [Diagnostic] {
+        let setting = chainSets.filter { $0.host != nil }
+        guard let first = setting.first, let firstHost = first.host else { return [] }
+        return setting.dropFirst().compactMap { chainSet in
+            chainSet.host.map { host in
+                Diagnostic(
+                    "host-wide settings are set in partition '\(first.partition)' (\(firstHost.location.printable)); only one partition of a rule directory may set them",
+                    at: host.location, notes: [.init("partition '\(first.partition)' sets them here", at: firstHost.location)])
+            }
+        }
     }
 
     /// What compiled results depend on besides the rule files: this
@@ -114,19 +129,28 @@ struct PartitionCompilation {
     var refusedLabels: Set<String> = []
     var dnatRules: [Rule] = []
     var snatRules: [Rule] = []
-    var filterRules: [Rule] = []
-    var filterPointers: [Rule] = []
+    /// Filter rules with the hooks each applies in: in a directed partition
+    /// each goes into the chain of each of its hooks.
+    var filterRules: [(rule: Rule, hooks: Set<Hook>)] = []
+    /// Jumps from the filter hook chains, with the hooks each is in.
+    var filterPointers: [(rule: Rule, hooks: Set<Hook>)] = []
     var dnatPointers: [Rule] = []
     var snatPointers: [Rule] = []
     var raw: [RawCommand] = []
 
+    /// Whether the partition has a chain per hook (see `isDirected(_:)`).
+    let isDirected: Bool
+
     init(partition: Partition, protocols: ProtocolTable) {
         self.partition = partition
+        self.isDirected = Self.isDirected(partition)
         self.protocols = protocols
     }
 
     var name: String { partition.name }
-    /// The partition's three chains, as its rules jump to them until naming.
+    /// The partition's chains, as its rules jump to them until naming (a
+    /// filter pointer names `NAME-a`, and is pointed at the hook's own chain
+    /// in a directed partition).
     var filterChain: String { unhashedName(.filter) }
     var dnatChain: String { unhashedName(.dnat) }
     var snatChain: String { unhashedName(.snat) }
@@ -164,21 +188,23 @@ struct PartitionCompilation {
         for case .label(let label) in partition.statements { define(label) }
         for statement in partition.statements {
             switch statement {
-            case .label: continue
+            case .label, .policies, .connectionTracking: continue
             case .filter(let rule): expand(rule)
             case .rewrite(let rewrite): expand(rewrite)
             case .raw(let block): parse(block)
-            case .policies, .connectionTracking: continue  // TODO(whole firewall)
             }
         }
+        let host = hostSettings()
         guard diagnostics.isEmpty else { return nil }
+        let kinds: [(ChainName.Kind, Hook?)] = isDirected ? Hook.allCases.map { (.directed($0), $0) } : [(.filter, nil)]
         return name(chains: Family.allCases.flatMap { family in
             [
                 (family, ChainName.Kind.dnat, dnatRules.filter { $0.family == family }),
                 (family, .snat, snatRules.filter { $0.family == family }),
-                (family, .filter, filterRules.filter { $0.family == family }),
-            ]
-        }, families: families)
+            ] + kinds.map { kind, hook in
+                (family, kind, filterRules.filter { $0.rule.family == family && (hook.map($0.hooks.contains) ?? true) }.map(\.rule))
+            }
+        }, families: families, host: host)
     }
 
     /// The families the partition's three chains are made in: those it has
@@ -189,7 +215,7 @@ struct PartitionCompilation {
     /// loaded. An IPv4-only partition makes no ip6tables chain (the
     /// bootstrap hook chains are made in both families all the same).
     var families: Set<Family> {
-        var families = Set((dnatRules + snatRules + filterRules + filterPointers + dnatPointers + snatPointers).map(\.family))
+        var families = Set((dnatRules + snatRules + filterRules.map(\.rule) + filterPointers.map(\.rule) + dnatPointers + snatPointers).map(\.family))
         if !raw.isEmpty || families.isEmpty { families.insert(.ipv4) }
         return families
     }

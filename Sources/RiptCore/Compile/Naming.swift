@@ -10,26 +10,31 @@ extension PartitionCompilation {
     }
 
     /// Hashes what the partition generates, then gives its chains their final names.
-    /// `chains` holds the three chains in every family (the digest lists
-    /// them all, so a partition's hash doesn't depend on its families); the
-    /// chain set keeps those of `families`.
-    func name(chains: [(Family, ChainName.Kind, [Rule])], families: Set<Family>) -> ChainSet {
+    /// `chains` holds the partition's chains in every family (the digest
+    /// lists them all, so a partition's hash doesn't depend on its
+    /// families); the chain set keeps those of `families`. Filter pointers
+    /// jump to `NAME-a` until here; in a directed partition each goes to
+    /// its hook's own chain.
+    func name(chains: [(Family, ChainName.Kind, [Rule])], families: Set<Family>, host: HostSettings?) -> ChainSet {
+        let directed = isDirected
         let pointers = Family.allCases.flatMap { family in
-            [
-                (family, Table.filter, Bootstrap.inputChain, filterPointers.filter { $0.family == family }.uniqued()),
-                (family, Table.filter, Bootstrap.forwardChain, filterPointers.filter { $0.family == family }.uniqued()),
-                (family, Table.filter, Bootstrap.outputChain, filterPointers.filter { $0.family == family }.uniqued()),
+            Hook.allCases.map { hook in
+                let target = directed ? unhashedName(.directed(hook)) : filterChain
+                let rules = filterPointers.filter { $0.rule.family == family && $0.hooks.contains(hook) }.map { $0.rule.with(.jump(target)) }
+                return (family, Table.filter, Bootstrap.chain(for: hook), rules.uniqued())
+            } + [
                 (family, Table.nat, Bootstrap.snatChain, snatPointers.filter { $0.family == family }.uniqued()),
                 (family, Table.nat, Bootstrap.dnatChain, dnatPointers.filter { $0.family == family }.uniqued()),
             ]
         }
         let chains = chains.map { family, kind, rules in (family, kind.table, unhashedName(kind), rules.uniqued()) }
 
-        // The digest input: one line per chain, rule, pointer and raw command,
-        // in iptables-save syntax with protocol numbers (so /etc/protocols
-        // naming can't change it); IPv6 lines start with "-6", and the chains
-        // (the same in both families) are listed once. Descriptions and file
-        // paths are not in it.
+        // The digest input: one line per chain, rule, pointer, host setting
+        // and raw command, in iptables-save syntax with protocol numbers (so
+        // /etc/protocols naming can't change it); IPv6 lines start with "-6",
+        // and the chains (the same in both families) are listed once. Rules'
+        // provenance comments are in it (the hash names exactly what the
+        // kernel holds), so a rule's description, line and file name are too.
         func line(_ family: Family, _ table: Table, _ chain: String, _ rule: Rule) -> String {
             (family == .ipv6 ? "-6 " : "") + "-t \(table.rawValue) -A \(chain) " + rule.arguments(.short, protocolAsNumber: true).joined(separator: " ")
         }
@@ -40,6 +45,12 @@ extension PartitionCompilation {
         }
         for (family, table, chain, rules) in pointers {
             lines += rules.map { line(family, table, chain, $0) }
+        }
+        if let host {
+            for (family, policies) in host.policies.sorted(by: { $0.key < $1.key }) {
+                lines += policies.sorted { $0.key < $1.key }.map { "policy \(family.rawValue) \($0.key.rawValue) \($0.value.rawValue)" }
+            }
+            lines += host.rules.map { "host " + line($0.family, $0.table, $0.chain, $0.rule) }
         }
         lines += raw.map { "raw -t \($0.table.rawValue) " + $0.restoreArguments.joined(separator: " ") }
         let digest = SHA256.hash(data: Array(lines.joined(separator: "\n").utf8))
@@ -60,7 +71,8 @@ extension PartitionCompilation {
             pointers: pointers.flatMap { family, table, chain, rules in
                 rules.map { Pointer(family: family, table: table, chain: chain, rule: renamed($0)) }
             },
-            raw: raw)
+            raw: raw,
+            host: host)
     }
 }
 

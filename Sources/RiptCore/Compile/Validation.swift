@@ -109,7 +109,23 @@ extension PartitionCompilation {
         var froms: [LabelAddress] = []
         var fromLocation: SourceLocation?
         var tos: [LabelAddress] = []
+        var toLocation: SourceLocation?
         var interface: String?
+        var interfaceLocation: SourceLocation?
+        var outInterface: String?
+        var outInterfaceLocation: SourceLocation?
+        var sourcePorts: [PortRange] = []
+        var sourcePortsLocation: SourceLocation?
+        /// The ICMP (IPv4) and ICMPv6 (IPv6) types, and where each word is.
+        var icmpTypes: [Family: [ICMPType]] = [:]
+        var icmpLocations: [Family: SourceLocation] = [:]
+        var states: ConnectionStates?
+        var limit: RateLimit?
+        var loopback: SourceLocation?
+        var directions: [Direction] = []
+        /// A Masquerade's private labels.
+        var masquerades: [LabelAddress] = []
+        var masqueradeLocation: SourceLocation?
         /// (public, private) pairs.
         var dnats: [(LabelAddress, IPNetwork)] = []
         /// Each DNAT statement that resolved, with its private address's family.
@@ -166,19 +182,19 @@ extension PartitionCompilation {
                     continue
                 }
                 if to.labels.isEmpty { error("To needs at least one label, like To(\"app-01\")", at: to.location) }
+                body.toLocation = body.toLocation ?? to.location
                 for label in to.labels {
                     let network = resolve(label, role: "a to", at: to.location) { written("To", to.labels.replacingLabel(label, with: $0)) }
                     if let network { body.tos.append(network) }
                 }
             case .interface(let interface):
-                if case .rewrite = kind {
-                    error("Interface isn't supported in a Rewrite; match the interface in an Accept, Drop, Reject or Log rule", at: interface.location)
-                } else if body.interface != nil {
+                if body.interface != nil {
                     error("a rule has one Interface; write another rule for the second interface", at: interface.location)
                 } else if let problem = interfaceProblem(interface.name) {
                     error("interface '\(interface.name)' \(problem)", at: interface.location)
                 } else {
                     body.interface = interface.name
+                    body.interfaceLocation = interface.location
                 }
             case .dnat(let dnat):
                 let pairs = translation(dnat.mapping, "DNAT", from: "public", to: "private", in: kind, word: word, at: dnat.location)
@@ -187,8 +203,7 @@ extension PartitionCompilation {
             case .snat(let snat):
                 body.snats += translation(snat.mapping, "SNAT", from: "private", to: "public", in: kind, word: word, at: snat.location)
             default:
-                // TODO(whole firewall): the new words.
-                break
+                match(statement, into: &body, kind: kind, word: word)
             }
         }
         return body
@@ -364,13 +379,15 @@ extension PartitionCompilation {
         }
     }
 
-    /// Ports need every protocol of the rule to have ports.
+    /// Ports and SourcePorts need every protocol of the rule to have ports.
     mutating func checkPortsHaveProtocol(_ body: Body, protocols: [IPProtocol?]) {
-        guard let location = body.portsLocation, !body.ports.isEmpty else { return }
-        for ipProtocol in protocols where !(ipProtocol?.hasPorts ?? false) {
-            let name = ipProtocol?.name ?? "all"
-            error("ports need protocol tcp or udp, and '\(name)' has no ports ript can match; remove Ports or list only tcp and udp in Protocols",
-                  at: body.explicitProtocols ?? location)
+        let words = [(body.portsLocation, !body.ports.isEmpty, "Ports"), (body.sourcePortsLocation, !body.sourcePorts.isEmpty, "SourcePorts")]
+        for case let (location?, true, word) in words {
+            for ipProtocol in protocols where !(ipProtocol?.hasPorts ?? false) {
+                let name = ipProtocol?.name ?? "all"
+                error("ports need protocol tcp or udp, and '\(name)' has no ports ript can match; remove \(word) or list only tcp and udp in Protocols",
+                      at: body.explicitProtocols ?? location)
+            }
         }
     }
 

@@ -30,9 +30,15 @@ enum ParserLimits {
     /// grows with the square of their number (8,000 stray '"""' took 10 s).
     static let maximumSyntaxErrors = 100
 
-    /// The words a rule file is written in: the DSL's, its argument labels, and the import.
+    /// The words a rule file is written in: the DSL's, its argument labels,
+    /// the cases of its enums (`.input`, `.drop`) and their types, and the import.
     static let words: Set<String> = Set(Vocabulary.topLevel + Vocabulary.partitionBody + Vocabulary.ruleBody)
-        .union(["address", "log", "true", "false", "import", "RiptDSL"])
+        .union(labels)
+        .union(["true", "false", "import", "RiptDSL"])
+        .union(Members.names)
+
+    /// The argument labels of the DSL's words.
+    static let labels: Set<String> = ["address", "log", "with", "prefix", "level", "per", "burst", "direction", "input", "forward", "output"]
 
     /// The first bound the file breaks, as a diagnostic at the token that breaks it.
     static func check(_ source: RuleSource) -> Diagnostic? {
@@ -93,7 +99,7 @@ enum ParserLimits {
     /// Whether a token can stand where it is in a rule file. An opening
     /// bracket straight after a closing one applies a result (`f()()`,
     /// `x[0][0]`), except a trailing closure after a call's `)`; a colon
-    /// belongs only to an argument label (`address:`, `log:`) that starts an
+    /// belongs only to an argument label (`address:`, `log:`, `per:`, …) that starts an
     /// argument in parentheses, not to a statement label.
     static func belongs(
         _ kind: RawTokenKind, _ text: String, after previous: (kind: RawTokenKind, text: String), _ beforePrevious: RawTokenKind,
@@ -111,8 +117,10 @@ enum ParserLimits {
         case .rightParen, .rightSquare, .rightBrace, .comma, .semicolon, .integerLiteral, .ellipsis,
             .stringQuote, .multilineStringQuote, .stringSegment, .rawStringPoundDelimiter:
             return true
+        case .period:
+            return true  // An enum case, `.input`.
         case .colon:
-            return previous.kind == .identifier && (previous.text == "address" || previous.text == "log")
+            return previous.kind == .identifier && labels.contains(previous.text)
                 && bracket == .leftParen && (beforePrevious == .comma || beforePrevious == .leftParen)
         case .binaryOperator:
             return text == "..." || text == "=>"

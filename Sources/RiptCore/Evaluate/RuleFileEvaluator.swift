@@ -91,8 +91,11 @@ func portRangesWithColons(in tree: SourceFileSyntax) -> [PortRangeWithColon] {
 /// The DSL's vocabulary, by where each word may stand.
 enum Vocabulary {
     static let topLevel = ["Partition"]
-    static let partitionBody = ["Label", "Accept", "Drop", "Reject", "Log", "Rewrite", "Raw", "Group"]
-    static let ruleBody = ["Protocols", "Ports", "From", "To", "Interface", "DNAT", "SNAT"]
+    static let partitionBody = ["Label", "Accept", "Drop", "Reject", "Log", "Rewrite", "Raw", "Group", "Policies", "ConnectionTracking"]
+    static let ruleBody = [
+        "Protocols", "Ports", "From", "To", "Interface", "DNAT", "SNAT", "Direction", "OutInterface", "SourcePorts", "ICMP", "ICMPv6",
+        "State", "Limit", "Loopback", "Masquerade",
+    ]
 
     enum Place {
         case topLevel, partitionBody, ruleBody
@@ -234,8 +237,8 @@ final class Evaluation {
                 statements += Label(name: name, address: address, location: location).partitionStatements
             case "Accept": statements += filterRule(call, Accept.self)
             case "Drop": statements += filterRule(call, Drop.self)
-            case "Reject": statements += filterRule(call, Reject.self)
-            case "Log": statements += filterRule(call, Log.self)
+            case "Reject": statements += reject(call, at: location)
+            case "Log": statements += log(call, at: location)
             case "Rewrite":
                 guard let (description, log, body) = ruleHeader(call, word) else { continue }
                 statements += Rewrite(description: description, log: log, statements: body, location: location).partitionStatements
@@ -247,14 +250,24 @@ final class Evaluation {
                 else { continue }
                 statements += Raw(text: text, location: location).partitionStatements
             case "Group":
-                let signature = Signature(usage: "Group(\"description\") { … }", positional: 0...1, body: true)
+                let signature = Signature(usage: "Group(\"description\", direction: .input) { … }", positional: 0...1, labels: ["direction"], body: true)
                 guard let arguments = match(call, word, signature), let body = arguments.body else { continue }
                 var description: String?
                 if let first = arguments.positional.first {
                     guard let text = string(first, "the group description", example: "\"web tier\"") else { continue }
                     description = text
                 }
-                statements += Group(description: description, statements: partitionBody(body)).partitionStatements
+                var direction: Traffic?
+                if let expression = arguments.labeled["direction"] {
+                    guard let value = member(expression, Members.traffic, "a direction") else { continue }
+                    direction = value
+                }
+                statements += Group(description: description, direction: direction, statements: partitionBody(body), location: location)
+                    .partitionStatements
+            case "Policies": statements += policies(call, at: location)
+            case "ConnectionTracking":
+                guard match(call, word, Signature(usage: "ConnectionTracking()", positional: 0...0)) != nil else { continue }
+                statements += ConnectionTracking(location: location).partitionStatements
             default:
                 unknownWord(word, at: call.calledExpression, place: .partitionBody)
             }
@@ -270,7 +283,13 @@ final class Evaluation {
 
     /// `Word("description", log: Bool) { body }`, shared by the filter words and Rewrite.
     func ruleHeader(_ call: FunctionCallExprSyntax, _ word: String) -> (String, Bool, [RuleStatement])? {
-        guard let arguments = match(call, word, .rule(word)),
+        ruleHeader(call, word, .rule(word)).map { ($0.0, $0.1, $0.2) }
+    }
+
+    /// A rule word's description, `log:` and body, with the arguments
+    /// matched against `signature` (for the words that take more labels).
+    func ruleHeader(_ call: FunctionCallExprSyntax, _ word: String, _ signature: Signature) -> (String, Bool, [RuleStatement], Arguments)? {
+        guard let arguments = match(call, word, signature),
             let description = string(arguments.positional[0], "the rule's description", example: "\"web\""),
             let body = arguments.body
         else { return nil }
@@ -279,56 +298,7 @@ final class Evaluation {
             guard let value = bool(flag) else { return nil }
             log = value
         }
-        return (description, log, ruleBody(body))
-    }
-
-    // MARK: Rule bodies
-
-    func ruleBody(_ closure: ClosureExprSyntax) -> [RuleStatement] {
-        checkNoParameters(closure)
-        var statements: [RuleStatement] = []
-        for item in closure.statements {
-            guard let (word, call) = wordCall(item.item) else {
-                unsupported(item.item, place: .ruleBody)
-                continue
-            }
-            let location = callLocation(call)
-            switch word {
-            case "Protocols":
-                guard let arguments = match(call, word, .variadic("Protocols(\"udp\", \"tcp\", 47)")),
-                    let values = all(arguments.positional, protocolSpec)
-                else { continue }
-                statements.append(Protocols(protocols: values, location: location).ruleStatement)
-            case "Ports":
-                guard let arguments = match(call, word, .variadic("Ports(80, 443, 8000...8900, 2222 => 22)")),
-                    let values = all(arguments.positional, portSpec)
-                else { continue }
-                statements.append(Ports(ports: values, location: location).ruleStatement)
-            case "From", "To":
-                guard let arguments = match(call, word, .variadic("\(word)(\"label\", \"another label\")")),
-                    let labels = all(arguments.positional, { self.string($0, "a label name", example: "\"office\"") })
-                else { continue }
-                statements.append(word == "From"
-                    ? From(labels: labels, location: location).ruleStatement
-                    : To(labels: labels, location: location).ruleStatement)
-            case "Interface":
-                guard let arguments = match(call, word, Signature(usage: "Interface(\"eth0\")")),
-                    let name = string(arguments.positional[0], "an interface name", example: "\"eth0\" or \"vlan+\"")
-                else { continue }
-                statements.append(Interface(name: name, location: location).ruleStatement)
-            case "DNAT", "SNAT":
-                let usage = word == "DNAT" ? "DNAT(\"public\" => \"private\")" : "SNAT(\"private\" => \"public\")"
-                guard let arguments = match(call, word, Signature(usage: usage)),
-                    let mapping = labelMapping(arguments.positional[0], usage: usage)
-                else { continue }
-                statements.append(word == "DNAT"
-                    ? DNAT(mapping: mapping, location: location).ruleStatement
-                    : SNAT(mapping: mapping, location: location).ruleStatement)
-            default:
-                unknownWord(word, at: call.calledExpression, place: .ruleBody)
-            }
-        }
-        return statements
+        return (description, log, ruleBody(body), arguments)
     }
 
     // MARK: Calls

@@ -4,6 +4,9 @@
 /// chains, the script builds exactly the ruleset: chains are filled before
 /// any pointer leads into them, and filter pointers come before nat ones, so
 /// traffic is never rewritten before the accepts it needs are in place.
+/// Host settings: their rules go in right after the bootstrap (the head of
+/// the hook chains, before any pointer), and the policies come last in the
+/// script, once everything they would otherwise drop is accepted.
 public enum CommandRenderer {
     public static func render(_ ruleset: CompiledRuleset) -> String {
         var out = "# bootstrap\n"
@@ -12,6 +15,15 @@ public enum CommandRenderer {
                 out += command(family, table, ["--new-chain", name])
                 for hook in Bootstrap.hooks(family) where hook.chain == name {
                     out += command(family, table, ["--insert", hook.builtIn, "1", "--jump", name])
+                }
+            }
+        }
+        let hosts = ruleset.partitions.compactMap { chainSet in chainSet.host.map { (chainSet, $0) } }
+        for (chainSet, host) in hosts where !host.rules.isEmpty {
+            out += "\n# host rules of \(chainSet.id)\n"
+            for family in ruleset.families {
+                for rule in host.rules where rule.family == family {
+                    out += command(rule.table, "--append", rule.chain, rule.rule)
                 }
             }
         }
@@ -33,6 +45,14 @@ public enum CommandRenderer {
                 }
             }
             out += chainSet.raw.map(rawCommand).joined()
+        }
+        for (chainSet, host) in hosts where !host.policies.isEmpty {
+            out += "\n# policies of \(chainSet.id)\n"
+            for family in ruleset.families {
+                for (hook, policy) in (host.policies[family] ?? [:]).sorted(by: { $0.key < $1.key }) {
+                    out += command(family, .filter, ["--policy", hook.rawValue, policy.rawValue])
+                }
+            }
         }
         return out
     }

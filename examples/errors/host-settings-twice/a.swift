@@ -1,0 +1,6 @@
+import RiptDSL
+
+// The first partition to set host-wide settings.
+Partition("first") {
+    Policies(input: .drop)
+}
