@@ -57,9 +57,9 @@ let package = Package(
         // scratch directories, golden files, and network namespaces with their
         // shell library (namespace.sh, topology.sh: sourced by the tests'
         // scripts, checked by shellcheck in ProjectTests).
-        .target(name: "TestSupport", path: "Tests/TestSupport", exclude: ["namespace.sh", "topology.sh"]),
+        .target(name: "TestSupport", path: "Tests/TestSupport", exclude: ["namespace.sh", "topology.sh", "firewall.sh"]),
         .testTarget(name: "RiptCoreTests", dependencies: ["RiptCore", "RiptDSL", "TestSupport", "RiptSupport", .product(name: "SwiftParser", package: "swift-syntax")]),
-        .testTarget(name: "RiptKernelTests", dependencies: ["RiptKernel", "RiptCore", "CIPTables"]),
+        .testTarget(name: "RiptKernelTests", dependencies: ["RiptKernel", "RiptCore", "RiptSupport", "CIPTables"]),
         // The targets below run the built `ript` (and ript-traffic): depending on
         // the executables makes `swift test` build them before the tests run.
         // `generate` output against examples/, the caches, the loader against
