@@ -38,7 +38,7 @@ public enum AddressFamily: String, Hashable, Codable, Sendable, CaseIterable {
 /// Partition("host") {
 ///     Policies(input: .drop, forward: .drop)
 ///     ConnectionTracking()
-///     Accept("loopback") { Loopback() }
+///     Accept("loopback") { Protocols("all"); Loopback() }
 /// }
 /// ```
 public struct Policies: PartitionContent, Hashable, Codable, Sendable {

@@ -1,13 +1,15 @@
 /// A rule file's partition: a named set of labels and the rules about them.
 ///
 /// A rule file holds exactly one partition, and its name is unique among
-/// the rule files ript is given. ript compiles each partition into three
-/// chains of its own in each address family it has rules in: `NAME-aHASH`
-/// in the filter table (its accept, drop, reject and log rules, and the
-/// accepts of its rewrites), `NAME-dHASH` and `NAME-sHASH` in the nat
-/// table (its DNATs and SNATs). `HASH` changes whenever what the partition
-/// generates changes, so a new version is built beside the old one and
-/// nothing is flushed.
+/// the rule files ript is given. ript compiles each partition into chains
+/// of its own in each address family it has rules in: in the filter table
+/// `NAME-aHASH` (its accept, drop, reject and log rules) when no rule has a
+/// `Direction` and it has no `Rewrite`, otherwise `NAME-iHASH`,
+/// `NAME-fHASH` and `NAME-oHASH` (the rules of INPUT, FORWARD and OUTPUT;
+/// a rewrite's accepts are FORWARD's); `NAME-dHASH` and `NAME-sHASH` in the
+/// nat table (its DNATs and SNATs). `HASH` changes whenever what the
+/// partition generates changes (each rule's provenance comment included),
+/// so a new version is built beside the old one and nothing is flushed.
 ///
 /// ```swift
 /// import RiptDSL
