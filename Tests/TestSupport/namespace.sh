@@ -40,8 +40,9 @@ compare() {
 
 # The examples, copied to $WORK/rules.
 rules() { rm -rf "$WORK/rules"; cp -r examples "$WORK/rules"; rm -rf "$WORK/rules/errors"; }
-# The examples without raw lines (which may change anything, policies included).
-plain() { rules; rm "$WORK/rules/raw.swift" "$WORK/rules/joeblogsco.swift"; }
+# The examples without raw lines (which may change anything, policies
+# included) and without host-wide settings (which set policies).
+plain() { rules; rm "$WORK/rules/raw.swift" "$WORK/rules/joeblogsco.swift" "$WORK/rules/host.swift"; }
 
 # --- Other programs
 

@@ -49,7 +49,10 @@ public enum CommandRenderer {
         for (chainSet, host) in hosts where !host.policies.isEmpty {
             out += "\n# policies of \(chainSet.id)\n"
             for family in ruleset.families {
-                for (hook, policy) in (host.policies[family] ?? [:]).sorted(by: { $0.key < $1.key }) {
+                guard let policies = host.policies[family] else { continue }
+                // The marker that says ript owns the family's policies, as an apply makes it.
+                out += command(family, .filter, ["--new-chain", Bootstrap.policyMarker])
+                for (hook, policy) in policies.sorted(by: { $0.key < $1.key }) {
                     out += command(family, .filter, ["--policy", hook.rawValue, policy.rawValue])
                 }
             }

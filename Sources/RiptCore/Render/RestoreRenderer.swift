@@ -6,7 +6,8 @@
 /// Host settings: a `:INPUT DROP [0:0]` line sets a built-in chain's policy
 /// (iptables-restore --noflush sets it without flushing the chain, in the
 /// same commit as the rules), and the host rules go at the head of the hook
-/// chains, before every pointer.
+/// chains, before every pointer; the empty chain `partition-p` records
+/// that ript owns the family's policies, as an apply does.
 public enum RestoreRenderer {
     public static func render(_ ruleset: CompiledRuleset, family: Family) -> String {
         var out = ""
@@ -24,6 +25,10 @@ public enum RestoreRenderer {
             }
             for (chainTable, name) in Bootstrap.chains where chainTable == table {
                 out += ":\(name) - [0:0]\n"
+            }
+            // The marker that says ript owns the family's policies.
+            if table == .filter && hosts.contains(where: { $0.1.policies[family] != nil }) {
+                out += ":\(Bootstrap.policyMarker) - [0:0]\n"
             }
             for chainSet in ruleset.partitions {
                 for chain in chainSet.chains where chain.table == table {
