@@ -42,7 +42,7 @@ struct HumanInterfaceTests {
             rm "$WORK/rules/drop.swift"
             sed -i 's/Ports(22)/Ports(22, 2022)/' "$WORK/rules/dual-stack.swift"
             $RIPT apply "$WORK/rules" > "$WORK/both.pipe"
-            iptables -A dnatbasic-a9ea0fe -j ACCEPT
+            iptables -A dnatbasic-fa2b97e -j ACCEPT
             terminal "$WORK/both.tty" $RIPT apply "$WORK/rules"
             terminal "$WORK/generate.tty" $RIPT rules generate "$WORK/rules"
             for name in diff.tty diff.pipe apply.tty insync.tty both.pipe both.tty generate.tty; do
@@ -53,7 +53,7 @@ struct HumanInterfaceTests {
         let diffTerminal = outputs["diff.tty"] ?? "", diffPipe = outputs["diff.pipe"] ?? ""
         // The pipe gets plain text and no summary; the terminal the same commands, coloured, and the summary.
         #expect(!diffPipe.contains("\u{1B}"))
-        #expect(diffTerminal.contains("\(escape)32miptables --table filter --new-chain partition-a\(escape)0m"))
+        #expect(diffTerminal.contains("\(escape)32miptables --table filter --new-chain partition-i\(escape)0m"))
         let shown = lines(plain(diffTerminal))
         #expect(Array(shown.dropLast()) == lines(diffPipe).filter { !$0.isEmpty })
         #expect(isSummary(shown.last, "[0-9]+ partitions to change, [0-9]+ bootstrap changes to make"), "\(shown.last ?? "")")
@@ -67,7 +67,7 @@ struct HumanInterfaceTests {
         #expect(replaced.contains("--delete-chain dropper-"))
         #expect(lines(replaced).allSatisfy { !$0.contains(" ms") })
         #expect(isSummary(lines(plain(outputs["generate.tty"] ?? "")).last, "[0-9]+ partitions compiled to [0-9]+ rules"))
-        #expect(both.contains("\(escape)31miptables --table filter --delete dnatbasic-a9ea0fe"), "\(both)")
+        #expect(both.contains("\(escape)31miptables --table filter --delete dnatbasic-fa2b97e"), "\(both)")
         #expect(result.standardError.isEmpty || !result.standardError.contains("error"), "\(result.standardError)")
     }
 

@@ -99,7 +99,7 @@ struct MachineInterfaceTests {
             step rules-apply $RIPT rules apply --format json "$WORK/rules"
             step diff-after $RIPT rules diff --format json "$WORK/rules"
             # A hand edit in a ript chain, a changed partition and a removed one.
-            iptables -A dnatbasic-a9ea0fe -j ACCEPT
+            iptables -A dnatbasic-fa2b97e -j ACCEPT
             sed -i 's/Ports(22)/Ports(22, 2022)/' "$WORK/rules/dual-stack.swift"
             rm "$WORK/rules/drop.swift"
             step diff-changed $RIPT rules diff --format json "$WORK/rules"
@@ -128,7 +128,7 @@ struct MachineInterfaceTests {
         let summary = try #require(changed["summary"] as? [String: Any])
         // The hand-edited partition is repaired, the edited one replaced.
         #expect(summary["partitionsChanged"] as? [String] == ["dnatbasic", "dualstack"], "\(summary)")
-        #expect((changed["findings"] as? [String] ?? []).contains { $0.contains("dnatbasic-a9ea0fe") }, "\(changed)")
+        #expect((changed["findings"] as? [String] ?? []).contains { $0.contains("dnatbasic-fa2b97e") }, "\(changed)")
         let bothSummary = try #require(both["summary"] as? [String: Any])
         // drop.swift's partition (IPv4 only: 3 chains) and dualstack's old
         // version (3 chains in each family).

@@ -316,8 +316,9 @@ struct ConfirmTests {
             """)
         let parts = sections(result.standardOutput, marker: "--- ")
         #expect(parts["flushed"].flatMap { Int($0.dropLast()) } ?? 0 > 10, "\(parts["flushed"] ?? "")")
-        // snat.swift's partition is IPv4 only: its three chains.
-        #expect(parts["cleaned"] == "3\n", "\(parts["cleaned"] ?? "")")
+        // snat.swift's partition is IPv4 only, and has a Rewrite: its nat
+        // chains and its filter chains by hook, five.
+        #expect(parts["cleaned"] == "5\n", "\(parts["cleaned"] ?? "")")
         let messages = parts["messages"] ?? ""
         #expect(messages.contains("the changes were undone because nobody confirmed them within 1 s"), "\(messages)")
         #expect(messages.contains("ript: confirmed by 'ript confirm'; the changes are kept"), "\(messages)")

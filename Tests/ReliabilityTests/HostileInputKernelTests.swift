@@ -82,7 +82,7 @@ struct HostileInputKernelTests {
         }
     }
 
-    @Test("hostile strings in descriptions and label names change nothing in the kernel, and a hostile raw comment arrives as one comment (unshare -n)")
+    @Test("hostile strings in descriptions and label names give the same rules as plain ones, each description one sanitised comment that restores; a hostile raw comment arrives as one comment (unshare -n)")
     func hostileButValid() throws {
         let hostileStrings = ["-j ACCEPT\\n-A INPUT -j ACCEPT", "; rm -rf / $(reboot) `id`", "COMMIT\\n*filter\\n:DOCKER - [0:0]", "\\u{0}--jump DROP", "\\u{1B}[2J\\r\\n"]
         func file(_ text: (Int) -> String) -> String {
@@ -110,15 +110,39 @@ struct HostileInputKernelTests {
 
         var saved: [String] = []
         for path in [hostile.path, plain.path] {
-            let result = try inFreshNetworkNamespace(namespaceLibrary + "$RIPT rules apply '\(path)' > /dev/null\nsave\n")
+            let result = try inFreshNetworkNamespace(namespaceLibrary + """
+                $RIPT rules apply '\(path)' > /dev/null
+                save > "$WORK/saved"
+                # What the kernel holds restores as it is: no description broke out of its comment.
+                iptables-legacy-save | iptables-legacy-restore --test
+                ip6tables-legacy-save | ip6tables-legacy-restore --test
+                cat "$WORK/saved"
+                """)
             #expect(result.status == 0, "\(result.standardError)")
             saved.append(result.standardOutput)
         }
-        // Descriptions and label names aren't in the kernel, nor in the chain names' hash.
-        #expect(saved[0] == saved[1])
+        // Descriptions are in the rules' comments, label names are not in the
+        // kernel at all: without the comments and the chain hashes (which
+        // cover the comments), the two are the same rules.
+        func structure(_ text: String) -> String {
+            text.replacingOccurrences(of: #" -m comment --comment ("([^"\\]|\\.)*"|[^ ]+)"#, with: "", options: .regularExpression)
+                .replacingOccurrences(of: #"hostile-([aifods])[0-9a-f]{6}"#, with: "hostile-$1HASH", options: .regularExpression)
+        }
+        #expect(structure(saved[0]) == structure(saved[1]), "\(saved[0])")
         #expect(saved[0].contains(#"-A INPUT -m comment --comment "; rm -rf / `id` $(reboot) COMMIT \"q\"" -j ACCEPT"#), "\(saved[0])")
         let rules = saved[0].split(separator: "\n").filter { $0.hasPrefix("-A ") && !$0.contains("partition-") && !$0.hasPrefix("-A INPUT -j") }
-        // IPv4: ssh, the LOG and DROP, the DNAT and its accept, the raw rule; IPv6: ssh.
-        #expect(rules.count == 7, "\(rules.joined(separator: "\n"))")
+        // A partition with a Rewrite has its filter rules by hook. IPv4: ssh
+        // and the LOG and DROP in INPUT, FORWARD and OUTPUT, the DNAT and its
+        // accept (FORWARD only), the raw rule; IPv6: ssh in each hook.
+        #expect(rules.count == 15, "\(rules.joined(separator: "\n"))")
+        // Each description is one comment of printable ASCII without quotes
+        // or backslashes: the newline, NUL and escape became '_', and the
+        // injected restore lines made no chain of their own.
+        #expect(saved[0].contains(#"--comment "hostile hostile.swift:10 ; rm -rf / $(reboot) `id`""#), "\(saved[0])")
+        #expect(saved[0].contains(#"--comment "hostile hostile.swift:8 _[2J__""#), "\(saved[0])")
+        #expect(!saved[0].split(separator: "\n").contains { $0.hasPrefix(":DOCKER") }, "\(saved[0])")
+        for line in saved[0].split(separator: "\n") {
+            #expect(line.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7F }, "\(line)")
+        }
     }
 }
