@@ -117,6 +117,10 @@ import Testing
         #expect(Self.errors(Self.partition(#"Accept("x") { Protocols("icmp"); SourcePorts(53) }"#)).first?.contains("remove SourcePorts") == true)
         #expect(Self.errors(Self.partition(#"Accept("x") { ICMP("neighbour-solicitation") }"#)).first?.contains("match it with ICMPv6") == true)
         #expect(Self.errors(Self.partition(#"Accept("x") { ICMP(8); From("lan6") }; Label("lan6", address: "2001:db8::/64")"#)).first?.contains("use ICMPv6") == true)
+        // IPv4's type 255 is every type to the kernel; IPv6 has no such type.
+        #expect(Self.errors(Self.partition(#"Accept("x") { ICMP(255) }"#)).first?.contains("means every ICMP type") == true)
+        #expect(Self.errors(Self.partition(#"Accept("x") { ICMP("255/0") }"#)).first?.contains("means every ICMP type") == true)
+        #expect(Self.errors(Self.partition(#"Accept("x") { ICMPv6(255) }"#)).isEmpty)
     }
 
     @Test("State, Limit, Reject with: and Log prefix:/level: become their matches and targets; out of range, errors")

@@ -49,13 +49,19 @@ enum ICMPTypeNames {
 
 extension PartitionCompilation {
     /// A type of `ICMP` (IPv4) or `ICMPv6` (IPv6): a name of that family,
-    /// a number from 0 to 255 or `"type/code"`. A name of the other family
+    /// a number from 0 to 255 (254 for IPv4, whose 255 means every type) or
+    /// `"type/code"`. A name of the other family
     /// only is reported with the word to use.
     mutating func icmpType(_ spec: ICMPTypeSpec, in family: Family, at location: SourceLocation) -> ICMPType? {
         let word = ICMPTypeNames.word(family)
         func number(_ value: Int, _ what: String) -> UInt8? {
             guard (0...255).contains(value) else {
                 error("\(word) \(what) \(value) is outside 0–255", at: location)
+                return nil
+            }
+            // To the IPv4 kernel, type 255 is every type (iptables' "any").
+            if family == .ipv4 && what == "type" && value == 255 {
+                error("ICMP type 255 means every ICMP type to iptables; to match all of ICMP write Protocols(\"icmp\") without ICMP", at: location)
                 return nil
             }
             return UInt8(value)
