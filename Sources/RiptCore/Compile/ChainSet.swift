@@ -40,6 +40,10 @@ public struct Pointer: Hashable, Sendable {
 /// What one partition of a rule directory may set for the whole host:
 /// the filter policies, and the rules that go before every partition's.
 public struct HostSettings: Hashable, Sendable {
+    /// How every host rule's comment starts: the compiler writes it, and
+    /// the kernel side knows host rules in the hook chains by it.
+    public static let commentPrefix = "host: "
+
     /// Per family named by a `Policies`: the policy of each of INPUT,
     /// FORWARD and OUTPUT (ACCEPT where it named none). ript owns a
     /// family's three policies exactly when the family is here.

@@ -43,7 +43,7 @@ extension PartitionCompilation {
             rules.append(Pointer(family: family, table: .filter, chain: Bootstrap.chain(for: hook), rule: rule))
         }
         if let tracking {
-            let comment = Self.comment("host: connection tracking (\(baseName(tracking.location.file)):\(tracking.location.line))")
+            let comment = Self.comment(HostSettings.commentPrefix + "connection tracking (\(baseName(tracking.location.file)):\(tracking.location.line))")
             for family in Family.allCases {
                 for hook in Hook.allCases {
                     add(family, hook, Rule(family, states: [.related, .established], comment: comment, target: .accept))
@@ -56,7 +56,7 @@ extension PartitionCompilation {
         let icmpv6 = icmpProtocol(.ipv6)
         func essential(_ hook: Hook, _ type: UInt8, _ what: String, hopLimit: UInt8? = nil) {
             let at = policiesAt[.ipv6]!
-            let comment = Self.comment("host: IPv6 \(what) under a DROP policy (\(baseName(at.file)):\(at.line))")
+            let comment = Self.comment(HostSettings.commentPrefix + "IPv6 \(what) under a DROP policy (\(baseName(at.file)):\(at.line))")
             add(.ipv6, hook, Rule(.ipv6, ipProtocol: icmpv6, icmpType: ICMPType(type: type), hopLimit: hopLimit, comment: comment, target: .accept))
         }
         if policies[.ipv6]?[.input] == .drop {

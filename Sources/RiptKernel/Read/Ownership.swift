@@ -31,8 +31,8 @@ public enum Ownership {
 
     /// Whether a rule in a hook chain is one of ript's host-wide rules (the
     /// head of the filter hook chains, `HostSettings.rules`): they carry a
-    /// comment that starts with `host: `.
+    /// comment that starts with `HostSettings.commentPrefix`.
     public static func isHostRule(_ rule: Rule) -> Bool {
-        rule.comment?.hasPrefix("host: ") ?? false
+        rule.comment?.hasPrefix(HostSettings.commentPrefix) ?? false
     }
 }
